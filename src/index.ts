@@ -88,6 +88,7 @@ export {
   SessionClosedError,
   SessionNotReadyError,
   StreamOverflowError,
+  StreamGapError,
   UnknownPlatformError,
   type QuantWsClient,
   type QuantWsClientOptions,

@@ -145,7 +145,12 @@ export interface QuantWsMock {
   loseAnswers(op: string, count?: number): void;
   /** Push a state to one token or to every logged-in token. */
   sendState(code: number, msg?: string, token?: string): void;
-  /** DISCONNECT now, RECONNECTING at half, READY after `downMs` (requests fail meanwhile). */
+  /**
+   * An exchange outage: DISCONNECT now, RECONNECTING at half, READY after `downMs` (requests
+   * fail meanwhile). Without `token` it is the whole gateway's: a login made during it (a
+   * re-login after a socket drop too) gets CONNECT_FAILED and RECONNECTING in turn until it
+   * ends, then CONNECT_SUCCESS, its snapshots and READY. With `token`, that login's alone.
+   */
   outage(downMs: number, token?: string): void;
   /** Send text as is to every open socket. */
   sendRaw(text: string): void;
@@ -290,9 +295,20 @@ function controls(gw: Gateway, url: string, port: number, close: () => Promise<v
     sendState: (code, msg = "", token) => gw.sendState(code, msg, token),
     outage(downMs, token) {
       checkOption({ api: "quant-ws", operation: "outage" }, "downMs", downMs, "delay");
-      mock.sendState(StateCode.DISCONNECT, "exchange disconnected", token);
-      gw.later(Math.floor(downMs / 2), () => mock.sendState(StateCode.RECONNECTING, "reconnecting to the exchange", token));
-      gw.later(downMs, () => mock.sendState(StateCode.READY, "ready", token));
+      // The logins of now (or the one token) go down and come back; a gateway-wide outage also
+      // holds every login made meanwhile (a re-login after a drop too) at CONNECT_FAILED /
+      // RECONNECTING until it ends (auth.ts goReady).
+      const tokens = token === undefined ? [...gw.logins.keys()] : [token];
+      if (token === undefined) gw.exchangeDownUntil = Math.max(gw.exchangeDownUntil, performance.now() + downMs);
+      const until = gw.exchangeDownUntil;
+      const each = (code: number, msg: string) => {
+        // A later gateway-wide outage, still running, ends these logins' outage itself.
+        if (code === StateCode.READY && token === undefined && gw.exchangeDownUntil > until) return;
+        for (const t of tokens) if (gw.logins.has(t)) mock.sendState(code, msg, t);
+      };
+      each(StateCode.DISCONNECT, "exchange disconnected");
+      gw.later(Math.floor(downMs / 2), () => each(StateCode.RECONNECTING, "reconnecting to the exchange"));
+      gw.later(downMs, () => each(StateCode.READY, "ready"));
     },
     sendRaw(text) {
       for (const c of gw.conns) gw.write(c, text, true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AbortedError, TimeoutError, UsageError } from "../../src/handwritten/core/errors.js";
-import { CancelAllUnconfirmedError, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
+import { CancelAllUnconfirmedError, ConnectionDroppedError, type QuantWsSession } from "../../src/handwritten/quant-ws/index.js";
 import { creds, ETH, framesOf, isOp, payloads, rejection, setup } from "./helpers.js";
 
 const BTC = "BTC/USDT";
@@ -133,17 +133,38 @@ describe("quant-ws cancel all (order_nos: [])", () => {
     expect(errors).toEqual([]);
   });
 
-  it("can be aborted while it waits for the notifications", async () => {
+  it("can be aborted while it waits for the notifications: CancelAllUnconfirmedError keeps what was established, the abort as its cause", async () => {
     const { mock, client } = await setup();
     const session = await client.login(creds());
-    await resting(session, ETH, 1);
+    const eth = await resting(session, ETH, 2);
     mock.silence("notify:order");
     const ctl = new AbortController();
     const asked = session.cancelAll(ETH, { signal: ctl.signal, timeoutMs: 5_000 });
     await mock.waitForFrame((r) => typeof r.frame === "object" && r.frame.op === "cancel_order");
+    mock.sendRaw(JSON.stringify({ op: "notify", topic: "order", token: session.token, data: payloads.order({ order_no: eth[0], status: "CANCELED" }) }));
+    await new Promise((r) => setTimeout(r, 20));
     ctl.abort();
     const e = await rejection(asked);
-    expect(e).toBeInstanceOf(AbortedError);
-    expect((e as AbortedError).outcomeUnknown).toBe(true);
+    expect(e).toBeInstanceOf(CancelAllUnconfirmedError);
+    expect(e).toMatchObject({ cancelled: [eth[0]], unconfirmed: [eth[1]], outcomeUnknown: true });
+    expect(e.message).toMatch(/cancel-all of ETH\/USDT sent, but 1 of 2 open orders were not reported CANCELED before the caller aborted/);
+    expect((e as Error & { cause?: unknown }).cause).toBeInstanceOf(AbortedError);
+  });
+
+  it("a socket drop after the cancel-all keeps what was established: CancelAllUnconfirmedError, outcomeUnknown, the drop as its cause", async () => {
+    const { mock, client } = await setup();
+    const session = await client.login(creds());
+    const eth = await resting(session, ETH, 3);
+    mock.silence("notify:order");
+    const asked = session.cancelAll(ETH, { timeoutMs: 3_000 });
+    await mock.waitForFrame(isOp("cancel_order"));
+    mock.sendRaw(JSON.stringify({ op: "notify", topic: "order", token: session.token, data: payloads.order({ order_no: eth[0], status: "CANCELED" }) }));
+    await new Promise((r) => setTimeout(r, 20));
+    mock.dropSockets();
+    const e = await rejection(asked);
+    expect(e).toBeInstanceOf(CancelAllUnconfirmedError);
+    expect(e).toMatchObject({ cancelled: [eth[0]], unconfirmed: [eth[1], eth[2]], outcomeUnknown: true });
+    expect(e.message).toMatch(/cancel-all of ETH\/USDT sent, but 2 of 3 open orders were not reported CANCELED before the socket dropped \(.*re-read open_orders\)/);
+    expect((e as Error & { cause?: unknown }).cause).toBeInstanceOf(ConnectionDroppedError);
   });
 });

@@ -1,7 +1,43 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type WebSocket from "ws";
+import { createQuantWsClient, type QuantWsClientEvents } from "../../src/handwritten/quant-ws/index.js";
 import { Heartbeat } from "../../src/handwritten/quant-ws/heartbeat.js";
-import { creds, framesOf, isOp, setup } from "./helpers.js";
+import { creds, ETH, framesOf, isOp, payloads, rawGateway, replyTo, setup } from "./helpers.js";
+
+/**
+ * A gateway that logs in at once and, while `busy` is set, keeps sending order notifications
+ * every 10 ms and holds its pongs (and the place_order reply) back: what a client sees when the
+ * pongs wait behind a burst it reads slower than it comes.
+ */
+async function busyGateway() {
+  const state = { busy: true, pongs: [] as string[], order: undefined as string | undefined };
+  const { url, wss } = await rawGateway((ws, f) => {
+    if (f.op === "ping") {
+      const pong = JSON.stringify({ op: "pong", ts: f.ts });
+      return state.busy ? void state.pongs.push(pong) : ws.send(pong);
+    }
+    if (f.op === "login") {
+      ws.send(replyTo(f, { token: "tok" }));
+      return ws.send(JSON.stringify({ op: "state", token: "tok", code: 6, msg: "" }));
+    }
+    if (f.op === "place_order") state.order = replyTo(f, { order_no: "77" });
+    if (f.op === "logout") ws.send(replyTo(f));
+  });
+  const timer = setInterval(() => {
+    if (!state.busy) return;
+    for (const ws of wss.clients) ws.send(JSON.stringify({ op: "notify", topic: "order", token: "tok", data: payloads.order() }));
+  }, 10);
+  onTestFinished(() => clearInterval(timer));
+  /** The burst ends: the held pongs, then the order's reply, go out. */
+  const calm = () => {
+    state.busy = false;
+    for (const ws of wss.clients) {
+      for (const p of state.pongs.splice(0)) ws.send(p);
+      if (state.order) ws.send(state.order);
+    }
+  };
+  return { url, state, calm };
+}
 
 describe("quant-ws heartbeat", () => {
   it("pings with a fresh ts every interval and sees the pong", async () => {
@@ -90,7 +126,7 @@ describe("quant-ws heartbeat", () => {
     const oldToken = session.token;
     mock.setAnswerPings(false);
     const dropped = await client.next("disconnected", 3_000);
-    expect(dropped.reason).toMatch(/no pong for 2 pings/);
+    expect(dropped.reason).toMatch(/no pong for 2 pings and no other frame meanwhile/);
     expect(dropped.willReconnect).toBe(true);
     mock.setAnswerPings(true);
     const back = await client.next("reconnected", 3_000);
@@ -98,6 +134,39 @@ describe("quant-ws heartbeat", () => {
     expect(session.token).not.toBe(oldToken);
     await mock.waitForFrame(isOp("login", (f) => f.access_key === "ak-test"));
     expect(framesOf(mock, "login")).toHaveLength(2);
+  });
+
+  it("pongs held behind other frames for several beats are no miss: the socket stays and the order's reply, read after them, resolves it", async () => {
+    const gw = await busyGateway();
+    const client = createQuantWsClient({ url: gw.url, pingIntervalMs: 40, maxMissedPongs: 2, requestTimeoutMs: 3_000, reconnect: false });
+    onTestFinished(() => client.close());
+    const drops: Array<QuantWsClientEvents["disconnected"]> = [];
+    client.on("disconnected", (d) => drops.push(d));
+    const session = await client.login(creds());
+    let orders = 0;
+    session.on("order", () => orders++);
+    const placed = session.placeOrder({ symbol: ETH, action: "BUY", price: 1, quantity: 1, order_type: "LIMIT" });
+    placed.catch(() => undefined);
+    // 10 beats without a pong, frames coming all the while.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(gw.state.pongs.length).toBeGreaterThanOrEqual(5);
+    gw.calm();
+    await expect(placed).resolves.toBe("77");
+    expect(drops).toEqual([]);
+    expect(client.connected).toBe(true);
+    expect(orders).toBeGreaterThan(10);
+  });
+
+  it("a gateway that keeps writing but answers no ping is still found dead after maxPongWaitMs", async () => {
+    const gw = await busyGateway();
+    const client = createQuantWsClient({ url: gw.url, pingIntervalMs: 30, maxMissedPongs: 2, maxPongWaitMs: 250, reconnect: false });
+    onTestFinished(() => client.close());
+    client.on("error", () => undefined);
+    await client.login(creds());
+    const t0 = performance.now();
+    const dropped = await client.next("disconnected", 3_000);
+    expect(dropped.reason).toMatch(/^no pong for \d+ ms although other frames kept coming \(maxPongWaitMs 250\)/);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(200);
   });
 
   it("start() on a new socket replaces the interval of the old one (one timer, which stop() clears)", () => {

@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { AbortedError, ConnectionError } from "../../src/handwritten/core/errors.js";
-import { ConnectionDroppedError, SessionClosedError, SessionNotReadyError } from "../../src/handwritten/quant-ws/index.js";
-import { creds, ETH, framesOf, isOp, newClient, rejection, setup, startMock } from "./helpers.js";
+import { ConnectionDroppedError, createQuantWsClient, SessionClosedError, SessionNotReadyError } from "../../src/handwritten/quant-ws/index.js";
+import { creds, ETH, framesOf, isOp, newClient, rawGateway, rejection, replyTo, setup, startMock } from "./helpers.js";
 
 describe("quant-ws reconnect", () => {
   it("rejects in-flight requests, reconnects, logs every session in again and never resends an order", async () => {
@@ -199,5 +199,49 @@ describe("quant-ws reconnect", () => {
     if (b) await expect(b.asset()).resolves.toHaveProperty("USDT");
     await client.close();
     await expect.poll(() => mock.openSockets).toBe(0);
+  });
+});
+
+describe("quant-ws reconnect.finalCodes", () => {
+  /** A gateway that logs in at once and counts its sockets. */
+  async function gateway() {
+    let sockets = 0;
+    const { url, wss } = await rawGateway((ws, f) => {
+      if (f.op === "ping") return ws.send(JSON.stringify({ op: "pong", ts: f.ts }));
+      if (f.op === "logout") return ws.send(replyTo(f));
+      if (f.op !== "login") return;
+      ws.send(replyTo(f, { token: `tok${sockets}` }));
+      ws.send(JSON.stringify({ op: "state", token: `tok${sockets}`, code: 6, msg: "" }));
+    });
+    wss.on("connection", () => sockets++);
+    return { url, closeAll: (code: number) => wss.clients.forEach((ws) => ws.close(code, "refused")), sockets: () => sockets };
+  }
+
+  it("a close with a code listed ends every session with a ConnectionError naming it, and no reconnect", async () => {
+    const gw = await gateway();
+    const client = createQuantWsClient({ url: gw.url, reconnect: { baseDelayMs: 5, maxDelayMs: 10, finalCodes: [4403] } });
+    onTestFinished(() => client.close());
+    client.on("error", () => undefined);
+    const session = await client.login(creds());
+    const disconnected = client.next("disconnected", 2_000);
+    const ended = session.next("end", 2_000);
+    gw.closeAll(4403);
+    expect(await disconnected).toMatchObject({ code: 4403, willReconnect: false });
+    const { error } = await ended;
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error.message).toBe("quant-ws: socket closed (refused) with code 4403, one of reconnect.finalCodes: not reconnecting");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gw.sockets()).toBe(1);
+  });
+
+  it("a close with another code is reconnected as before; a wrong list is a UsageError", async () => {
+    const gw = await gateway();
+    const client = createQuantWsClient({ url: gw.url, reconnect: { baseDelayMs: 5, maxDelayMs: 10, finalCodes: [4403] } });
+    onTestFinished(() => client.close());
+    const session = await client.login(creds());
+    const reconnected = client.next("reconnected", 2_000);
+    gw.closeAll(4000);
+    expect((await reconnected).sessions).toEqual([{ session }]);
+    expect(() => createQuantWsClient({ reconnect: { finalCodes: [99] } })).toThrow(/reconnect\.finalCodes must be a list of WebSocket close codes/);
   });
 });

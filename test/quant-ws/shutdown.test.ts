@@ -107,6 +107,22 @@ describe("quant-ws close()", () => {
     await mock.close();
   });
 
+  it("a login sent but not answered yet when close() runs: its reply is waited for and that login logged out", async () => {
+    const { mock, client } = await setup({ readyDelayMs: 5_000 });
+    await client.connect();
+    mock.setReplyDelay(150);
+    const login = rejection(client.login(creds()));
+    await mock.waitForFrame(isOp("login"));
+    const t0 = performance.now();
+    await client.close();
+    expect(performance.now() - t0).toBeLessThan(1_500);
+    expect(await login).toBeInstanceOf(ClientClosedError);
+    const logouts = framesOf(mock, "logout");
+    expect(logouts).toHaveLength(1);
+    expect(logouts[0]!.token).toMatch(/^\w+$/);
+    await mock.close();
+  });
+
   it("close() from a state listener hearing the first login's READY logs that login out (the login fails, the gateway holds nothing)", async () => {
     const { mock, client } = await setup();
     let closing: Promise<void> | undefined;

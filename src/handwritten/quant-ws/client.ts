@@ -5,19 +5,23 @@
  * - Requests carry a `cid` unique per client; replies are matched by it, in any order. Every
  *   request has a timeout; nothing is ever left pending.
  * - `ping` with `ts` every `pingIntervalMs` (5 s, the vendor doc's advice; the server drops a
- *   socket idle for 15 s); `maxMissedPongs` pings without a pong declare the socket dead.
+ *   socket idle for 15 s); `maxMissedPongs` beats without a pong and without any other frame
+ *   read meanwhile declare the socket dead, as does no pong for `maxPongWaitMs` (60 s).
  * - A dropped socket is reopened with exponential backoff and jitter, every session logs in
  *   again (new token, `relogin` event) and waits for READY. A re-login refused with "Do not
  *   log in repeat" (the server still holds the login of a socket that died half-open, until
  *   its idle check, up to ~31 s) is retried with backoff for `repeatLogin.windowMs`
- *   (`reloginRetry` events). The client emits `disconnected`,
+ *   (`reloginRetry` events). A re-login that gets no READY within `loginTimeoutMs`, or a
+ *   state 7 not about the keys, is released and made again (`reloginDelayed` events) until
+ *   READY or `reloginTimeoutMs`: the session stays. The client emits `disconnected`,
  *   `reconnecting` and `reconnected`. Requests in flight when it dropped reject with
  *   ConnectionDroppedError and are not resent (an order could execute twice); reads are
  *   retried only with `retryReads`.
  * - Frames that cannot be used (not JSON, unknown op, missing fields, the server's
  *   `{"op":"error"}`) become `error` events, never exceptions.
  * - `close()` logs every session out (and waits for the logout of a failed login still in
- *   flight), closes the socket and clears every timer.
+ *   flight, and for the reply of a login still unanswered, to log it out too), closes the
+ *   socket and clears every timer.
  */
 import type { ClientOptions, RawData } from "ws";
 import { quantWsMeta, type QuantWsReplies, type QuantWsRequests } from "../../../generated/quant-ws.js";
@@ -60,6 +64,13 @@ export interface ReconnectOptions {
   maxDelayMs?: number | undefined;
   /** Give up after this many failed attempts in a row (default: never); a socket that closes within 5 s of opening is a failed attempt too. */
   maxAttempts?: number | undefined;
+  /**
+   * Close codes the gateway ends for good with (default: none, every close is reconnected
+   * after): a socket closed with one of them is not reopened, and every session ends with a
+   * ConnectionError naming the code (e.g. `[1008, 4403]` for a gateway that closes with them
+   * when it refuses a client). Codes 1000 to 4999.
+   */
+  finalCodes?: readonly number[] | undefined;
   /** Jitter source (tests). */
   random?: (() => number) | undefined;
 }
@@ -88,14 +99,37 @@ export interface QuantWsClientOptions {
   url?: string | undefined;
   /** Per request, including any wait for READY (default 10 s). */
   requestTimeoutMs?: number | undefined;
-  /** login: reply plus the READY state (default 30 s). */
+  /**
+   * login: reply plus the READY state (default 30 s). After a reconnect, a re-login that gets
+   * no READY in this time does not end its session (see `reloginTimeoutMs`).
+   */
   loginTimeoutMs?: number | undefined;
+  /**
+   * How long a session may keep logging in again after a reconnect (default: no limit). A
+   * re-login that gets no READY within `loginTimeoutMs`, or a state 7 that is not about the keys
+   * (an adapter's setup step failed, e.g. "get_account_balance error: HTTP 502"), is released
+   * and made again with the reconnect's backoff (`reloginDelayed` events); the session stays,
+   * not READY, and its requests wait (or fail) as while the exchange link is down. Past this
+   * time the session ends with a TimeoutError. A final refusal (state 1, state 7 about the
+   * keys, a `result: false` other than "Do not log in repeat") ends it at once.
+   */
+  reloginTimeoutMs?: number | undefined;
   /** Opening handshake (default 10 s). */
   connectTimeoutMs?: number | undefined;
   /** Heartbeat period (default 5 000 ms, as the vendor doc advises); 0 turns the heartbeat off. */
   pingIntervalMs?: number | undefined;
-  /** Consecutive pings without a pong after which the socket is declared dead (default 2). */
+  /**
+   * Heartbeats in a row that find the last ping without its pong, and no other frame read
+   * since the beat before, after which the socket is declared dead (default 2). A beat that finds
+   * frames read meanwhile is no miss: under a burst the application reads slower than it
+   * comes, the pong waits behind the frames (see `maxPongWaitMs`).
+   */
   maxMissedPongs?: number | undefined;
+  /**
+   * No pong of the client's pings for this long declares the socket dead even while other
+   * frames keep coming (default 60 000 ms): a gateway that still writes but no longer reads.
+   */
+  maxPongWaitMs?: number | undefined;
   /** While a session is not READY: "wait" (default) queues requests until READY; "fail" rejects. */
   notReady?: NotReadyPolicy | undefined;
   /** Retry reads (x-retryable ops) on connection errors and timeouts; true = 3 attempts. */
@@ -145,8 +179,16 @@ export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
   /** A re-login was refused as "Do not log in repeat" (the old login lingers on the server); retrying after `delayMs`. */
   reloginRetry: { session: QuantWsSession<D>; attempt: number; delayMs: number; error: ApiError };
   /**
+   * A re-login after a reconnect got no READY within `loginTimeoutMs`, or a state 7 that is not
+   * about the keys (`error` says which): the gateway recovers from both, so the session stays
+   * (not READY); its login was released and is made again after `delayMs` (the reconnect's
+   * backoff; `attempt` counts these waits), until READY or `reloginTimeoutMs`.
+   */
+  reloginDelayed: { session: QuantWsSession<D>; attempt: number; delayMs: number; error: TradeApiError };
+  /**
    * The sessions logged in again after a reconnect, and those whose re-login failed (they ended).
-   * No token: a session's new one is `session.token`.
+   * No token: a session's new one is `session.token`. Emitted once every session's re-login has
+   * ended: a session still waiting for READY (`reloginDelayed`) holds it back.
    */
   reconnected: {
     attempt: number;
@@ -162,7 +204,7 @@ export interface QuantWsClientEvents<D extends DecimalsMode = "exact"> {
 
 /** The client's event names (the type checks that the list is whole): `on()` refuses any other. */
 const CLIENT_EVENTS = Object.keys({
-  error: 1, open: 1, disconnected: 1, reconnecting: 1, reloginRetry: 1, reconnected: 1, state: 1, pong: 1, closed: 1,
+  error: 1, open: 1, disconnected: 1, reconnecting: 1, reloginRetry: 1, reloginDelayed: 1, reconnected: 1, state: 1, pong: 1, closed: 1,
 } satisfies Record<keyof QuantWsClientEvents, 1>) as Array<keyof QuantWsClientEvents>;
 
 /** `D`: the `decimals` option; with "string", replies and notifications carry decimals as the text sent. */
@@ -459,7 +501,9 @@ class Client implements QuantWsClient {
       // read as strictly: not valid UTF-8 is an error, not U+FFFD in the data.
       text = isBinary ? binaryText(bytes) : bytes.toString("utf8");
       frame = decodeFrame(text, this.#decimals);
+      if (frame.kind !== "pong") this.#conn.heartbeat.onFrame();
     } catch (caught) {
+      this.#conn.heartbeat.onFrame();
       // A login reply it could not read still names its token: a secret from now on, as a
       // token read is (before the error is scrubbed: the frame's text may quote it).
       const login = unreadableLoginReply(caught);
@@ -502,6 +546,7 @@ class Client implements QuantWsClient {
           return;
         }
         case "pong":
+          // (a pong of no ping of ours is not counted as a frame: see Heartbeat.onPong)
           this.#conn.heartbeat.onPong(Number(frame.ts));
           return;
         case "server-error": {
@@ -520,9 +565,9 @@ class Client implements QuantWsClient {
 
   // ------------------------------------------------------------------ requests
 
-  #send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
+  #send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false, waitedMs = 0): Promise<QuantWsReplies[Op]> {
     if (this.#closed) return Promise.reject(new ClientClosedError("client is closed", { api: API, operation: op }));
-    return this.#requests.send(this.#conn.ws, op, frame, timeoutMs, signal, quietLate);
+    return this.#requests.send(this.#conn.ws, op, frame, timeoutMs, signal, quietLate, waitedMs);
   }
 
   /** A logout straight to the socket (also once closed: close() and failed logins use it). */
@@ -546,7 +591,7 @@ class Client implements QuantWsClient {
       get retryReads() {
         return client.retryReads;
       },
-      send: (op, frame, timeoutMs, signal, quietLate) => this.#send(op, frame, timeoutMs, signal, quietLate),
+      send: (op, frame, timeoutMs, signal, quietLate, waitedMs) => this.#send(op, frame, timeoutMs, signal, quietLate, waitedMs),
       socketOpen: () => this.connected,
       relogging: (session) => this.#logins.relogging(session),
       afterLogout: (session) => this.#logins.afterLogout(session),
@@ -630,8 +675,15 @@ class Client implements QuantWsClient {
     const stopped = this.#conn.stop();
     this.#logins.wake();
     await stopped;
-    const sessions = [...this.#router.sessions];
     const closedError = new ClientClosedError("client closed", { api: API });
+    if (this.connected) {
+      // A login sent whose reply has not come yet: the gateway may be giving it a token it then
+      // holds. Its reply is waited for (logoutTimeoutMs at most), so that login is released
+      // below as one answered is; then its flow takes the token (a macrotask).
+      await this.#requests.loginsAnswered(this.#logoutTimeoutMs);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const sessions = [...this.#router.sessions];
     if (this.connected) {
       // A session logging in again holds the dropped socket's token: it is ended, which stops
       // its re-login and logs out a login already answered (a release).
@@ -725,9 +777,11 @@ const OPTIONS = {
   url: 1,
   requestTimeoutMs: 1,
   loginTimeoutMs: 1,
+  reloginTimeoutMs: 1,
   connectTimeoutMs: 1,
   pingIntervalMs: 1,
   maxMissedPongs: 1,
+  maxPongWaitMs: 1,
   notReady: 1,
   retryReads: 1,
   reconnect: 1,
@@ -740,7 +794,7 @@ const OPTIONS = {
 } satisfies Record<keyof QuantWsClientOptions, 1>;
 /** The names of QuantWsLogin: a misspelt `acount` would be dropped unsaid. */
 const LOGIN_FIELDS = { platform: 1, symbols: 1, accessKey: 1, secretKey: 1, account: 1 } satisfies Record<keyof QuantWsLogin, 1>;
-const RECONNECT_OPTIONS = { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, random: 1 } satisfies Record<keyof ReconnectOptions, 1>;
+const RECONNECT_OPTIONS = { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 1, finalCodes: 1, random: 1 } satisfies Record<keyof ReconnectOptions, 1>;
 const REPEAT_LOGIN_OPTIONS = { windowMs: 1, baseDelayMs: 1, maxDelayMs: 1, random: 1 } satisfies Record<keyof RepeatLoginOptions, 1>;
 
 /**
@@ -757,6 +811,7 @@ function checkOptions(opts: QuantWsClientOptions): void {
   for (const name of ["requestTimeoutMs", "loginTimeoutMs", "connectTimeoutMs", "logoutTimeoutMs"] as const) {
     if (opts[name] !== undefined) checkTimeout(where, opts[name], name);
   }
+  if (opts.reloginTimeoutMs !== undefined && opts.reloginTimeoutMs !== Number.POSITIVE_INFINITY) checkTimeout(where, opts.reloginTimeoutMs, "reloginTimeoutMs");
   checkRetryOptions(opts.retryReads, "retryReads", ctx);
   checkOption(ctx, "decimals", opts.decimals, ["exact", "string", "number"]);
   checkOption(ctx, "notReady", opts.notReady, ["wait", "fail"]);
@@ -766,10 +821,15 @@ function checkOptions(opts: QuantWsClientOptions): void {
     throw new UsageError(`maxMessageBytes must be a whole number of bytes, 1 or more (or Infinity), got ${shownValue(maxMessage)}`, ctx);
   }
   checkOption(ctx, "maxMissedPongs", opts.maxMissedPongs, { min: 1 });
+  if (opts.maxPongWaitMs !== undefined) checkTimeout(where, opts.maxPongWaitMs, "maxPongWaitMs");
   if (opts.reconnect) {
     checkOption(ctx, "reconnect.baseDelayMs", opts.reconnect.baseDelayMs, "delay");
     checkOption(ctx, "reconnect.maxDelayMs", opts.reconnect.maxDelayMs, "delay");
     checkOption(ctx, "reconnect.maxAttempts", opts.reconnect.maxAttempts, { min: 1, orInfinity: true });
+    const codes = opts.reconnect.finalCodes;
+    if (codes !== undefined && (!Array.isArray(codes) || !codes.every((c) => Number.isInteger(c) && c >= 1000 && c <= 4999))) {
+      throw new UsageError(`reconnect.finalCodes must be a list of WebSocket close codes (whole numbers from 1000 to 4999), got ${shownValue(codes)}`, ctx);
+    }
   }
   if (opts.repeatLogin) {
     checkOption(ctx, "repeatLogin.windowMs", opts.repeatLogin.windowMs, "ms");
@@ -781,6 +841,12 @@ function checkOptions(opts: QuantWsClientOptions): void {
 function loginOptions(opts: QuantWsClientOptions): LoginFlowOptions {
   return {
     loginTimeoutMs: opts.loginTimeoutMs ?? 30_000,
+    reloginTimeoutMs: opts.reloginTimeoutMs ?? Number.POSITIVE_INFINITY,
+    reloginBackoff: {
+      baseDelayMs: (opts.reconnect || undefined)?.baseDelayMs ?? 250,
+      maxDelayMs: (opts.reconnect || undefined)?.maxDelayMs ?? 10_000,
+      random: (opts.reconnect || undefined)?.random ?? Math.random,
+    },
     repeatLogin:
       opts.repeatLogin === false
         ? undefined
@@ -812,6 +878,7 @@ function connectionOptions(opts: QuantWsClientOptions, tunnel: ReturnType<typeof
     ...(tunnel ? { cancelOpening: tunnel.cancel } : {}),
     pingIntervalMs: opts.pingIntervalMs ?? 5_000,
     maxMissedPongs: Math.max(1, opts.maxMissedPongs ?? 2),
+    maxPongWaitMs: opts.maxPongWaitMs ?? 60_000,
     reconnect:
       opts.reconnect === false
         ? undefined
@@ -819,6 +886,7 @@ function connectionOptions(opts: QuantWsClientOptions, tunnel: ReturnType<typeof
             baseDelayMs: opts.reconnect?.baseDelayMs ?? 250,
             maxDelayMs: opts.reconnect?.maxDelayMs ?? 10_000,
             maxAttempts: opts.reconnect?.maxAttempts ?? Number.POSITIVE_INFINITY,
+            finalCodes: [...(opts.reconnect?.finalCodes ?? [])],
             random: opts.reconnect?.random ?? Math.random,
           },
   };

@@ -54,6 +54,7 @@ export interface ConnectionOptions {
   reconnect: Required<ReconnectOptions> | undefined;
   pingIntervalMs: number;
   maxMissedPongs: number;
+  maxPongWaitMs: number;
 }
 
 export class Connection {
@@ -86,7 +87,7 @@ export class Connection {
         ws.terminate();
       },
       pong: (ts, rttMs) => host.events.emit("pong", { ts, rttMs }),
-    });
+    }, opts.maxPongWaitMs);
   }
 
   /** The open socket, if any. */
@@ -235,11 +236,19 @@ export class Connection {
       reason,
       code,
     );
-    const willReconnect = !this.host.closed && this.opts.reconnect !== undefined;
+    // Every close is reconnected after (the gateway's restarts close with 1001, 1006, 1012 …),
+    // except with a code the caller named final (reconnect.finalCodes).
+    const final = this.opts.reconnect?.finalCodes.includes(code) === true;
+    const willReconnect = !this.host.closed && this.opts.reconnect !== undefined && !final;
     this.host.events.emit("disconnected", { code, reason, willReconnect });
     // (a listener may have closed the client: then no timer is left behind)
     if (willReconnect && !this.host.closed) this.#scheduleReconnect();
-    else if (!this.host.closed) this.host.endSessions(new ConnectionError(`socket closed (${reason}) and reconnect is off`, { api: API }));
+    else if (!this.host.closed) {
+      const why = final ? `with code ${code}, one of reconnect.finalCodes: not reconnecting` : "and reconnect is off";
+      const error = new ConnectionError(`socket closed (${reason}) ${why}`, { api: API });
+      if (final) this.host.events.emit("error", error);
+      this.host.endSessions(error);
+    }
   }
 
   #scheduleReconnect(): void {

@@ -15,6 +15,8 @@
  * └── StreamOverflowError      a `stream()` loop fell `maxBuffered` events behind: the stream
  *                              ended rather than drop one (also the client's `error` event
  *                              when a login's held notifications passed their bounds)
+ * StreamGapError               a session's `stream(…, { gaps: "throw" })` ended as its socket
+ *                              dropped: notifications may have been missed
  * ResponseFormatError
  * └── QuantWsFrameError        a frame from the server that cannot be used (not JSON,
  *                              unknown op, missing field, reply for an unknown cid, a
@@ -23,7 +25,8 @@
  *                              name orders not asked for: "item-mismatch")
  * TimeoutError
  * └── CancelAllUnconfirmedError cancelAll() could not confirm every open order as CANCELED
- *                              in time (the gateway never replies to a cancel-all)
+ *                              in time, or before a drop or an abort (the gateway never
+ *                              replies to a cancel-all)
  * ApiError
  * ├── QuantWsStateError        login ended with state PARAM_MISS (1)
  * │   └── UnknownPlatformError   … because the gateway does not serve the platform
@@ -48,6 +51,7 @@ import {
   ResponseFormatError,
   textOf,
   TimeoutError,
+  TradeApiError,
   UsageError,
   type ErrorCodeInfo,
   type ErrorContext,
@@ -93,6 +97,21 @@ export class StreamOverflowError extends UsageError {
   constructor(message: string, maxBuffered: number) {
     super(message, { api: API });
     this.maxBuffered = maxBuffered;
+  }
+}
+
+/**
+ * A session's `stream(topic, { gaps: "throw" })` ended because its socket dropped:
+ * notifications the gateway sent while it was down (and until the session is READY again on
+ * the next socket) may be missed. Re-read the state (`open_orders`, `asset`, `position`) once
+ * the session is READY and open a new stream.
+ */
+export class StreamGapError extends TradeApiError {
+  /** The event (topic) the stream followed. */
+  readonly topic: string;
+  constructor(message: string, topic: string) {
+    super(message, { api: API, operation: "stream" });
+    this.topic = topic;
   }
 }
 
@@ -231,7 +250,9 @@ export function loginStateError(code: number, msg: string, ctx: LoginContext & {
 /**
  * `cancelAll()` sent the cancel-all but could not confirm, within its timeout, that every
  * order open before it was cancelled: the gateway never replies to a cancel-all, so the
- * `order` notifications are the only evidence. The orders may still be cancelled.
+ * `order` notifications are the only evidence. The orders may still be cancelled. Also when
+ * the socket dropped, or the caller's signal aborted, after the cancel-all was sent (the drop's
+ * or the abort's error is the `cause`).
  */
 export class CancelAllUnconfirmedError extends TimeoutError {
   /** Orders seen CANCELED. */
@@ -252,7 +273,7 @@ export class QuantWsServerError extends ApiError {
     super({ api: API, code: "error", vendorMessage: message, meaning: "the server failed to handle a frame (op: error, no cid)", kind: "other" });
   }
 }
-nameErrors({ ConnectionDroppedError, SessionNotReadyError, ClientClosedError, SessionClosedError, StreamOverflowError, QuantWsFrameError, QuantWsStateError, UnknownPlatformError, QuantWsLoginRejectedError, CancelAllUnconfirmedError, QuantWsServerError });
+nameErrors({ ConnectionDroppedError, SessionNotReadyError, ClientClosedError, SessionClosedError, StreamOverflowError, StreamGapError, QuantWsFrameError, QuantWsStateError, UnknownPlatformError, QuantWsLoginRejectedError, CancelAllUnconfirmedError, QuantWsServerError });
 
 /**
  * A reply with `result: false` as a typed ApiError. This API has no error codes: the spec's

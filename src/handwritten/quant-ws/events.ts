@@ -20,6 +20,14 @@ export interface StreamOptions {
   /** Ends the iterator (done) when aborted. */
   signal?: AbortSignal | undefined;
   /**
+   * What a session's stream does when its socket drops ("ignore" by default: it goes on
+   * across the reconnect, and notifications sent while the socket was down are missed
+   * unsaid). "throw": it ends, the events waiting are still delivered, then the loop gets a
+   * `StreamGapError`: re-read the state (`open_orders`, `asset`) once READY and open a new
+   * stream. The client's own streams have no gaps.
+   */
+  gaps?: "ignore" | "throw" | undefined;
+  /**
    * Events waiting unread at most (default 10 000). One more and the stream ends rather than
    * drop any: the waiting events are still delivered, then the loop gets a
    * StreamOverflowError (re-read the state, e.g. open_orders, and open a new stream).
@@ -38,7 +46,7 @@ export interface StreamOptions {
 const DEFAULT_MAX_BUFFERED_CHARS = 64 * 1024 * 1024;
 
 /** The names of StreamOptions (the type checks that the list is whole). */
-const STREAM_OPTIONS = { signal: 1, maxBuffered: 1, maxBufferedChars: 1 } satisfies Record<keyof StreamOptions, 1>;
+const STREAM_OPTIONS = { signal: 1, gaps: 1, maxBuffered: 1, maxBufferedChars: 1 } satisfies Record<keyof StreamOptions, 1>;
 
 /**
  * A listener that is not a function (`on("state", null)`) is refused when given, naming the
@@ -65,11 +73,14 @@ function checkEvent(method: string, event: PropertyKey, names: ReadonlySet<strin
 export class TypedEvents<E extends object> {
   readonly #names: ReadonlySet<string>;
   #listeners = new Map<keyof E, Set<Listener<never>>>();
-  #streams = new Set<() => void>();
+  /** Each open stream's end (`failure`: what its loop gets once the events waiting are read) and whether it ends at a gap. */
+  #streams = new Set<{ finish: (failure?: TradeApiError) => void; gaps: boolean; event: string }>();
   /** The `next()` calls waiting: each fails with the end's error. */
   #nexts = new Set<(error: TradeApiError) => void>();
   #ended = false;
   #endError: TradeApiError | undefined;
+  /** The end was a failure (see `end`): a stream opened after it fails with it too. */
+  #endFatal = false;
   /** The cost of the frame of the event being emitted (frames.ts frameCost; read by streams, see maxBufferedChars). */
   #chars = 0;
 
@@ -177,8 +188,9 @@ export class TypedEvents<E extends object> {
 
   /**
    * Every future `event` as an async iterator. Values are buffered until read; the iterator
-   * ends when `end()` is called (session logged out, client closed), on `signal`, or when the
-   * caller breaks out of its loop.
+   * ends when `end()` is called (session logged out, client closed; a fatal end rejects with
+   * its error once the values waiting are read), at a gap (`gaps: "throw"`, see `gap`), on
+   * `signal`, or when the caller breaks out of its loop.
    */
   stream<K extends keyof E>(event: K, given: StreamOptions = {}): AsyncIterableIterator<E[K]> {
     checkEvent("stream", event, this.#names);
@@ -188,6 +200,7 @@ export class TypedEvents<E extends object> {
     checkOptionNames(ctx, "the stream options", opts, STREAM_OPTIONS);
     checkOption(ctx, "maxBuffered", opts.maxBuffered, { min: 1, orInfinity: true });
     checkOption(ctx, "maxBufferedChars", opts.maxBufferedChars, { min: 1, orInfinity: true });
+    checkOption(ctx, "gaps", opts.gaps, ["ignore", "throw"]);
     checkSignal("stream", opts.signal);
     const max = opts.maxBuffered ?? 10_000;
     const maxChars = opts.maxBufferedChars ?? DEFAULT_MAX_BUFFERED_CHARS;
@@ -196,24 +209,35 @@ export class TypedEvents<E extends object> {
     const sizes: number[] = [];
     let held = 0;
     /** The next() calls waiting, served in the order they were made (as an async generator's). */
-    const waiting: Array<(r: IteratorResult<E[K]>) => void> = [];
+    const waiting: Array<{ resolve: (r: IteratorResult<E[K]>) => void; reject: (e: TradeApiError) => void }> = [];
     let done = this.#ended;
-    /** Set when an event found the buffer full: thrown once the buffer is read. */
-    let overflow: StreamOverflowError | undefined;
+    /**
+     * Set when an event found the buffer full, or the stream ended at a gap or by a fatal end
+     * (see `end`): thrown once the buffer is read.
+     */
+    let overflow: TradeApiError | undefined;
     let offAbort = (): void => undefined;
-    const finish = () => {
+    const finish = (failure?: TradeApiError) => {
       if (done) return;
       done = true;
       off();
-      this.#streams.delete(finish);
+      this.#streams.delete(entry);
       offAbort();
-      for (const w of waiting.splice(0)) w({ value: undefined, done: true });
+      if (failure) overflow = failure;
+      const rest = waiting.splice(0);
+      // A loop waiting now has nothing buffered before it: the first gets the failure.
+      if (failure && rest.length) {
+        overflow = undefined;
+        rest.shift()!.reject(failure);
+      }
+      for (const w of rest) w.resolve({ value: undefined, done: true });
     };
+    const entry = { finish, gaps: opts.gaps === "throw", event: String(event) };
     const off = done
       ? () => undefined
       : this.on(event, (v) => {
           const w = waiting.shift();
-          if (w) w({ value: v, done: false });
+          if (w) w.resolve({ value: v, done: false });
           else if (buffer.length < max && held + this.#chars <= maxChars) {
             buffer.push(v);
             sizes.push(this.#chars);
@@ -229,10 +253,10 @@ export class TypedEvents<E extends object> {
           }
         });
     if (!done) {
-      this.#streams.add(finish);
+      this.#streams.add(entry);
       if (opts.signal?.aborted) finish();
-      else if (opts.signal) offAbort = onAbort(opts.signal, finish);
-    }
+      else if (opts.signal) offAbort = onAbort(opts.signal, () => finish());
+    } else if (this.#endFatal) overflow = this.#endError;
     const iterator: AsyncIterableIterator<E[K]> = {
       next: () => {
         if (buffer.length) {
@@ -246,7 +270,7 @@ export class TypedEvents<E extends object> {
         }
         if (done) return Promise.resolve({ value: undefined, done: true });
         // (one slot for a waiting next() let a second call's take it: the first never settled)
-        return new Promise((resolve) => waiting.push(resolve));
+        return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
       },
       return: () => {
         buffer.length = 0;
@@ -262,13 +286,24 @@ export class TypedEvents<E extends object> {
   }
 
   /**
-   * End every stream (buffered values are still delivered), fail every `next()` waiting with
-   * `error` (the session's end, the client's close), and drop all listeners.
+   * The socket dropped: every stream opened with `gaps: "throw"` ends, its loop getting
+   * `make(event)` once it has read the events waiting.
    */
-  end(error: TradeApiError): void {
+  gap(make: (event: string) => TradeApiError): void {
+    for (const s of [...this.#streams]) if (s.gaps) s.finish(make(s.event));
+  }
+
+  /**
+   * End every stream (buffered values are still delivered), fail every `next()` waiting with
+   * `error` (the session's end, the client's close), and drop all listeners. `fatal` (the
+   * session ended by a failure, not by logout() or close()): each stream's loop gets `error`
+   * too, once it has read the events waiting, rather than end as if all were well.
+   */
+  end(error: TradeApiError, fatal = false): void {
     this.#ended = true;
     this.#endError = error;
-    for (const finish of [...this.#streams]) finish();
+    this.#endFatal = fatal;
+    for (const s of [...this.#streams]) s.finish(fatal ? error : undefined);
     for (const fail of [...this.#nexts]) fail(error);
     this.#listeners.clear();
   }

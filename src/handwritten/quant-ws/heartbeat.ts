@@ -1,6 +1,10 @@
 /**
- * The heartbeat: `ping` with `ts` every `intervalMs`; `maxMissed` pings without a pong declare
- * the socket dead. `ping()` measures one round trip on demand.
+ * The heartbeat: `ping` with `ts` every `intervalMs`; `maxMissed` beats in a row that find the
+ * last ping without its pong and no frame come since the beat before declare the socket dead.
+ * A beat that finds frames come meanwhile is no miss: the pong may wait behind them (a burst of
+ * notifications the application reads slower than they come). A gateway that still writes but
+ * no longer reads is found by `maxPongWaitMs`: no pong for that long, whatever else comes.
+ * `ping()` measures one round trip on demand.
  */
 import WebSocket from "ws";
 import { ConnectionError, TimeoutError } from "../core/errors.js";
@@ -26,6 +30,10 @@ export class Heartbeat {
   #awaitingPong: number | undefined;
   #lastPingTs = 0;
   #missedPongs = 0;
+  /** Frames (other than pongs of no ping of ours) read since the last beat. */
+  #framesSinceBeat = false;
+  /** When the last pong of ours came, or the socket opened (performance.now()). */
+  #lastPongAt = 0;
   readonly #waiters = new Map<number, PingWaiter>();
   /** When each ping still without its pong was sent (`performance.now()`), by ts; the last 64. */
   readonly #sentAt = new Map<number, number>();
@@ -34,6 +42,8 @@ export class Heartbeat {
     readonly intervalMs: number,
     readonly maxMissed: number,
     readonly host: HeartbeatHost,
+    /** No pong of ours for this long declares the socket dead even while other frames come. */
+    readonly maxPongWaitMs: number = 60_000,
   ) {}
 
   start(ws: WebSocket): void {
@@ -42,6 +52,8 @@ export class Heartbeat {
     this.#timer = undefined;
     this.#missedPongs = 0;
     this.#awaitingPong = undefined;
+    this.#framesSinceBeat = false;
+    this.#lastPongAt = performance.now();
     if (this.intervalMs <= 0) return;
     this.#timer = setInterval(() => this.#beat(ws), this.intervalMs);
     this.#timer.unref();
@@ -60,11 +72,28 @@ export class Heartbeat {
     this.#sentAt.clear();
   }
 
+  /** A frame was read (any but a pong of no ping of ours): the socket carries data this way. */
+  onFrame(): void {
+    this.#framesSinceBeat = true;
+  }
+
   #beat(ws: WebSocket): void {
     if (!this.host.isCurrent(ws) || ws.readyState !== WebSocket.OPEN) return;
-    if (this.#awaitingPong !== undefined && ++this.#missedPongs >= this.maxMissed) {
-      this.host.dead(ws, `no pong for ${this.#missedPongs} pings (heartbeat every ${this.intervalMs} ms)`);
-      return;
+    const framesCame = this.#framesSinceBeat;
+    this.#framesSinceBeat = false;
+    if (this.#awaitingPong !== undefined) {
+      const waitedMs = performance.now() - this.#lastPongAt;
+      if (framesCame) {
+        // Not a miss: the pong may be behind frames not read yet. Unless none came for too long.
+        this.#missedPongs = 0;
+        if (waitedMs >= this.maxPongWaitMs) {
+          this.host.dead(ws, `no pong for ${Math.round(waitedMs)} ms although other frames kept coming (maxPongWaitMs ${this.maxPongWaitMs}): the gateway no longer reads`);
+          return;
+        }
+      } else if (++this.#missedPongs >= this.maxMissed) {
+        this.host.dead(ws, `no pong for ${this.#missedPongs} pings and no other frame meanwhile (heartbeat every ${this.intervalMs} ms)`);
+        return;
+      }
     }
     this.#send(ws);
   }
@@ -120,6 +149,8 @@ export class Heartbeat {
     const sentAt = this.#sentAt.get(ts);
     if (sentAt === undefined) return;
     this.#missedPongs = 0;
+    this.#framesSinceBeat = true;
+    this.#lastPongAt = performance.now();
     if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
     this.#sentAt.delete(ts);
     const rttMs = Math.round(performance.now() - sentAt);

@@ -7,6 +7,7 @@ export {
   ClientClosedError,
   SessionClosedError,
   StreamOverflowError,
+  StreamGapError,
   QuantWsFrameError,
   QuantWsStateError,
   UnknownPlatformError,

@@ -4,11 +4,11 @@
  * with backoff (core/retry.ts) for `repeatLogin.windowMs`.
  */
 import type { QuantWsReplies, QuantWsRequests } from "../../../generated/quant-ws.js";
-import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, TradeApiError } from "../core/errors.js";
-import { backoffDelayMs } from "../core/retry.js";
+import { ApiError, ConnectionError, InvalidRequestError, ResponseFormatError, TimeoutError, TradeApiError } from "../core/errors.js";
+import { backoffDelayMs, type RetryOptions } from "../core/retry.js";
 import { ownFields } from "../core/validate.js";
 import type { QuantWsClientEvents, RepeatLoginOptions } from "./client.js";
-import { API, ClientClosedError, ConnectionDroppedError, SessionClosedError } from "./errors.js";
+import { API, ClientClosedError, ConnectionDroppedError, QuantWsStateError, SessionClosedError } from "./errors.js";
 import type { TypedEvents } from "./events.js";
 import type { SessionRouter } from "./session-router.js";
 import { driveSession, type QuantWsLogin, type QuantWsSession } from "./session.js";
@@ -36,7 +36,32 @@ export interface LoginFlowOptions {
   loginTimeoutMs: number;
   /** undefined: a refused re-login ends the session at once. */
   repeatLogin: Required<RepeatLoginOptions> | undefined;
+  /**
+   * A re-login (after a reconnect) that got no READY, or a state 7 not about the keys: how long
+   * the session may keep trying (Infinity: for ever), and the backoff between tries (the
+   * reconnect's).
+   */
+  reloginTimeoutMs: number;
+  reloginBackoff: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs" | "random">;
 }
+
+/**
+ * A re-login's failure the gateway recovers from by itself, so the session stays: no READY
+ * within the login timeout after its reply (the exchange link is down: the gateway reconnects and sends READY
+ * when it is back; state 3 is not final), or state 7 that is not about the keys (a setup step of
+ * the adapter failed: "get_account_balance error: HTTP 502"). Not a dropped socket (the next
+ * socket logs in again), and not a final refusal (state 1, state 7 about the keys, result false).
+ */
+function recoverable(error: unknown): error is TradeApiError {
+  if (error instanceof TimeoutError) return readyTimeouts.has(error);
+  return error instanceof QuantWsStateError && error.stateCode === 7;
+}
+
+/**
+ * The timeouts of logins answered (a token) that got no READY in time. Not one whose reply never
+ * came: a gateway that answers no login is not one still reconnecting to its exchange.
+ */
+const readyTimeouts = new WeakSet<TimeoutError>();
 
 export class LoginFlow {
   readonly #host: LoginHost;
@@ -117,6 +142,7 @@ export class LoginFlow {
     try {
       await ready;
     } catch (error) {
+      if (error instanceof TimeoutError) readyTimeouts.add(error);
       this.#host.router.unbind(reply.token, session);
       // The server still holds the login (state 1, 7, a timeout, the session logged out while
       // waiting for READY): release it so a later login is not "repeat". Not when another
@@ -239,35 +265,62 @@ export class LoginFlow {
   /**
    * Log a session in again after a reconnect. "Do not log in repeat" means the server still
    * holds this account's login from the socket that died (it notices only at its idle check):
-   * retry with backoff (core/retry.ts) until `repeatLogin.windowMs` has passed.
+   * retry with backoff (core/retry.ts) until `repeatLogin.windowMs` has passed. No READY within
+   * the login timeout, or a state 7 not about the keys, ends nothing either (`recoverable`): the
+   * login is released and made again with the reconnect's backoff (`reloginDelayed` events),
+   * until READY, a final refusal or `reloginTimeoutMs`. A first login keeps its one timeout.
    */
   async #reloginSession(session: QuantWsSession): Promise<void> {
     const policy = this.#opts.repeatLogin;
     const socket = this.#host.socket();
+    const started = performance.now();
     let firstRefusal: number | undefined;
+    /** Tries that ended in a failure the gateway recovers from (`recoverable`). */
+    let waits = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.login(session);
         return;
       } catch (error) {
-        const repeat = error instanceof ApiError && error.code === REPEAT_LOGIN;
-        if (!repeat || !policy || this.#host.closed || session.ended) throw error;
-        firstRefusal ??= performance.now();
-        const delayMs = backoffDelayMs(attempt, policy);
-        if (performance.now() + delayMs - firstRefusal > policy.windowMs) {
-          const e = error as ApiError;
-          throw new InvalidRequestError({
-            api: API,
-            operation: "login",
-            code: e.code,
-            vendorMessage: e.vendorMessage,
-            meaning: `the server still held this access_key@platform after ${attempt} attempts over ${Math.round(performance.now() - firstRefusal)} ms (repeatLogin.windowMs ${policy.windowMs})`,
-            kind: "invalid-request",
-            body: e.body,
-          });
+        if (this.#host.closed || session.ended) throw error;
+        let delayMs: number;
+        if (recoverable(error)) {
+          // The session stays (not READY): its login was released (login()), and it logs in
+          // again after a backoff, until READY, a final refusal, or reloginTimeoutMs.
+          delayMs = backoffDelayMs(++waits, this.#opts.reloginBackoff);
+          const capMs = this.#opts.reloginTimeoutMs;
+          const spent = performance.now() - started;
+          if (spent + delayMs > capMs) {
+            throw new TimeoutError(`not READY again within ${capMs} ms (reloginTimeoutMs) of logging in again after a reconnect: ${attempt} logins over ${Math.round(spent)} ms, the last: ${error.message.replace(/^quant-ws login: /, "")}`, {
+              api: API,
+              operation: "login",
+              timeoutMs: capMs,
+              cause: error,
+            });
+          }
+          // The next login must not find this one still held ("Do not log in repeat").
+          await this.#released.get(session)?.catch(() => undefined);
+          this.#host.events.emit("reloginDelayed", { session, attempt: waits, delayMs, error });
+        } else {
+          const repeat = error instanceof ApiError && error.code === REPEAT_LOGIN;
+          if (!repeat || !policy) throw error;
+          firstRefusal ??= performance.now();
+          delayMs = backoffDelayMs(attempt, policy);
+          if (performance.now() + delayMs - firstRefusal > policy.windowMs) {
+            const e = error as ApiError;
+            throw new InvalidRequestError({
+              api: API,
+              operation: "login",
+              code: e.code,
+              vendorMessage: e.vendorMessage,
+              meaning: `the server still held this access_key@platform after ${attempt} attempts over ${Math.round(performance.now() - firstRefusal)} ms (repeatLogin.windowMs ${policy.windowMs})`,
+              kind: "invalid-request",
+              body: e.body,
+            });
+          }
+          this.#host.events.emit("reloginRetry", { session, attempt, delayMs, error: error as ApiError });
         }
-        this.#host.events.emit("reloginRetry", { session, attempt, delayMs, error: error as ApiError });
-        await this.#sleep(delayMs, session);
+        if (!this.#host.closed && !session.ended) await this.#sleep(delayMs, session);
         if (this.#host.closed) throw new ClientClosedError("client closed while retrying the login", { api: API, operation: "login" });
         if (session.ended) throw error;
         // The socket dropped meanwhile: the next reconnect logs the session in (not this loop).

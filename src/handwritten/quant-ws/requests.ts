@@ -19,6 +19,8 @@ class Pending implements Deadline {
   offAbort: (() => void) | undefined = undefined;
   /** A reply after a timeout or abort is expected (cancel-all) and dropped silently. */
   quietLate = false;
+  /** How much of the caller's timeoutMs went before the request was sent (waiting for READY): `timeoutMs` is the rest. */
+  waitedMs = 0;
   readonly deadline: number;
   constructor(
     readonly op: RequestOp,
@@ -72,6 +74,8 @@ export class RequestTable {
   #unreadable: { at: number; message: string; what: string } | undefined;
   /** cids of logins that timed out or were aborted: a late reply with a token is a login the gateway holds. */
   readonly #lateLogins = new Set<string>();
+  /** Called each time a request is settled (see `loginsAnswered`). */
+  readonly #onSettle = new Set<() => void>();
   /** Called with the token of a login whose reply came after its request ended (to log it out). */
   readonly #onLateLogin: ((token: string) => void) | undefined;
 
@@ -95,7 +99,9 @@ export class RequestTable {
     // A frame it could not read since the request was sent may have been its reply.
     const u = this.#unreadable;
     const meanwhile = u && u.at >= p.deadline - p.timeoutMs ? `; ${u.what} came meanwhile: ${u.message}` : "";
-    p.reject(afterSend(p.op, new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms (cid ${p.cid})${meanwhile}`, { api: API, operation: p.op, timeoutMs: p.timeoutMs })));
+    // The caller's budget is named: the time it waited for READY before the request went out, and the rest.
+    const budget = p.waitedMs > 0 ? ` of its timeoutMs ${p.timeoutMs + p.waitedMs} (sent after ${p.waitedMs} ms waiting for READY, with the ${p.timeoutMs} ms left)` : "";
+    p.reject(afterSend(p.op, new TimeoutError(`no ${p.op} reply within ${p.timeoutMs} ms${budget} (cid ${p.cid})${meanwhile}`, { api: API, operation: p.op, timeoutMs: p.timeoutMs + p.waitedMs })));
   };
 
   /**
@@ -110,6 +116,7 @@ export class RequestTable {
   /** Take `p` out of the pending set (its timeout and abort listener included). */
   #settle(p: Pending, ending: Ending): void {
     this.#pending.delete(p.cid);
+    for (const f of [...this.#onSettle]) f();
     this.#ended.set(p.cid, ending);
     if (this.#ended.size > MAX_QUIET) this.#ended.delete(this.#ended.keys().next().value!);
     if (p.quietLate) {
@@ -123,8 +130,11 @@ export class RequestTable {
     p.offAbort?.();
   }
 
-  /** Send `frame` (its cid set here) on `ws` and resolve with the reply. */
-  send<Op extends RequestOp>(ws: WebSocket | undefined, op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false): Promise<QuantWsReplies[Op]> {
+  /**
+   * Send `frame` (its cid set here) on `ws` and resolve with the reply. `waitedMs`: how much of
+   * the caller's timeout went before (waiting for READY); `timeoutMs` is what is left of it.
+   */
+  send<Op extends RequestOp>(ws: WebSocket | undefined, op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate = false, waitedMs = 0): Promise<QuantWsReplies[Op]> {
     if (!ws || ws.readyState !== WebSocket.OPEN) {
       return Promise.reject(new ConnectionDroppedError("socket is not open; the request was not sent", { api: API, operation: op, sent: false }));
     }
@@ -140,6 +150,7 @@ export class RequestTable {
     return new Promise<QuantWsReplies[Op]>((resolve, reject) => {
       const p = new Pending(op, cid, timeoutMs, resolve as (r: unknown) => void, reject, this.#onExpire);
       if (quietLate) p.quietLate = true;
+      p.waitedMs = waitedMs;
       if (signal) {
         p.offAbort = onAbort(signal, () => {
           // A read's reply after its caller gave up is expected, no `error` event (a service
@@ -244,6 +255,28 @@ export class RequestTable {
       this.#settle(p, "failed");
       p.reject(afterSend(p.op, errorFor(p.op)));
     }
+  }
+
+  /**
+   * close(): resolves once no login request waits for its reply (each answered, failed or
+   * timed out), or after `ms`: a login sent but not answered yet may be given a token the
+   * gateway then holds, which close() logs out.
+   */
+  loginsAnswered(ms: number): Promise<void> {
+    const logins = [...this.#pending.values()].filter((p) => p.op === "login");
+    if (logins.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#onSettle.delete(check);
+        resolve();
+      };
+      const check = (): void => {
+        if (logins.every((p) => !this.#pending.has(p.cid))) done();
+      };
+      const timer = setTimeout(done, ms);
+      this.#onSettle.add(check);
+    });
   }
 
   /** Stop every deadline timer (close()). */

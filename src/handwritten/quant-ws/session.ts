@@ -20,12 +20,12 @@ import {
 } from "../../../generated/quant-ws.js";
 import { onAbort } from "../core/abort.js";
 import type { DecimalsAs } from "../core/decimals.js";
-import { AbortedError, errorForCall, markOutcomeUnknown, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
+import { AbortedError, ConnectionError, errorForCall, markOutcomeUnknown, markShared, OUTCOME_UNKNOWN_NOTE, ResponseFormatError, TimeoutError, typeName, UsageError, type TradeApiError } from "../core/errors.js";
 import { checkOption, checkOptionNames, heldParams, ownFields } from "../core/validate.js";
 import { stringifyJson, type DecimalsMode } from "../core/json.js";
 import { describeAs, someOf } from "../core/redaction.js";
 import { notRetried, withRetries, type RetryOptions } from "../core/retry.js";
-import { API, CancelAllUnconfirmedError, ClientClosedError, ConnectionDroppedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamOverflowError } from "./errors.js";
+import { API, CancelAllUnconfirmedError, ClientClosedError, ConnectionDroppedError, loginStateError, QuantWsFrameError, SessionClosedError, SessionNotReadyError, stateName, StreamGapError, StreamOverflowError } from "./errors.js";
 import { TypedEvents, type StreamOptions } from "./events.js";
 import { Fifo } from "./fifo.js";
 import type { RequestOp, Topic } from "./frames.js";
@@ -169,8 +169,11 @@ export interface SessionHost {
   readonly requestTimeoutMs: number;
   readonly notReady: NotReadyPolicy;
   readonly retryReads: RetryOptions | undefined;
-  /** `quietLate`: a reply arriving after the request was settled (timeout, abort) is dropped silently. */
-  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate?: boolean): Promise<QuantWsReplies[Op]>;
+  /**
+   * `quietLate`: a reply arriving after the request was settled (timeout, abort) is dropped
+   * silently. `waitedMs`: how much of the caller's timeout went before (`timeoutMs` is the rest).
+   */
+  send<Op extends RequestOp>(op: Op, frame: QuantWsRequests[Op], timeoutMs: number, signal?: AbortSignal, quietLate?: boolean, waitedMs?: number): Promise<QuantWsReplies[Op]>;
   socketOpen(): boolean;
   /** Whether `session` is logging in again after a reconnect. */
   relogging(session: QuantWsSession): boolean;
@@ -202,6 +205,12 @@ const MAX_HELD = 100_000;
  */
 const MAX_HELD_COST = 256 * 1024 * 1024;
 const FINAL_STATUSES = new Set<string>(["FILLED", "CANCELED", "FAILED"]);
+/**
+ * The least of its timeoutMs a request released by READY is sent with (or half its timeoutMs,
+ * when that is less): with less, its reply could hardly come in time, and an order sent then
+ * would fail as outcomeUnknown. It fails as not sent instead.
+ */
+export const MIN_SEND_MS = 100;
 
 /** No request options, without a prototype (an option on Object.prototype is none given). */
 const NO_OPTIONS: RequestOptions = Object.freeze(Object.create(null) as RequestOptions);
@@ -330,7 +339,12 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
   off<K extends keyof QuantWsSessionEvents<D>>(event: K, listener: (value: QuantWsSessionEvents<D>[K]) => void): void {
     this.#events.off(event, listener as never);
   }
-  /** Every future `event` as an async iterator; ends when the session ends. */
+  /**
+   * Every future `event` as an async iterator; ends when the session ends: done after logout()
+   * or close(), rejecting with the session's end error when it ended by a failure (a refused
+   * re-login, reconnect given up), once the events waiting are read. With `gaps: "throw"` it
+   * also ends when the socket drops, rejecting with a StreamGapError (see StreamOptions).
+   */
   stream<K extends keyof QuantWsSessionEvents<D>>(event: K, opts?: StreamOptions): AsyncIterableIterator<QuantWsSessionEvents<D>[K]> {
     return this.#listen(event, false, () => this.#events.stream(event, opts)) as AsyncIterableIterator<QuantWsSessionEvents<D>[K]>;
   }
@@ -489,7 +503,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
    * at once when none was open. Should the gateway reply after all, the reply is used. If the
    * notifications do not all arrive within `timeoutMs` (default: the request timeout), it
    * rejects with `CancelAllUnconfirmedError` listing what was and was not confirmed: the
-   * orders may still have been cancelled. Never resent.
+   * orders may still have been cancelled. So it does when the socket drops, or `signal`
+   * aborts, once the cancel-all was sent (that error as its `cause`). Never resent.
    */
   async cancelAll(symbol: string, given: RequestOptions = {}): Promise<CancelAllOutcome> {
     this.#check("cancel_order", { symbol, order_nos: [] });
@@ -528,23 +543,33 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
         settle = resolve;
       });
       await this.#ensureReady("cancel_order", started, timeoutMs, opts);
-      const left = Math.max(1, timeoutMs - (performance.now() - started));
+      const { left, waitedMs } = this.#budgetLeft("cancel_order", started, timeoutMs, "reading the open orders and waiting for READY", "too little time left");
       // Written to the socket synchronously; a reply may never come.
-      const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true);
+      const replied = this.#host.send("cancel_order", frameOf("cancel_order", this.#token, { symbol, order_nos: [] }), left, stop.signal, true, waitedMs);
       replied.catch(() => undefined);
       // No open orders: nothing to wait for once the request is out.
       if (pending.size === 0) return { symbol, cancelled, notCancelled, confirmedBy: "notifications" };
       // One promise hop on each side, so that a reply read before the notifications wins.
       const outcome = await Promise.race([replied.then((r) => ({ reply: r })), seen.then((n) => n)]).catch((error: unknown) => {
-        if (error instanceof TimeoutError && !opts.signal?.aborted) {
+        // What ended the wait once the cancel-all was out: its time ran out, the socket dropped
+        // (after it was written), or the caller aborted. Each keeps what was established.
+        const timedOut = error instanceof TimeoutError && !opts.signal?.aborted;
+        const dropped = error instanceof ConnectionError && (error as TradeApiError).outcomeUnknown === true;
+        const aborted = error instanceof AbortedError && !(error instanceof ClientClosedError) && opts.signal?.aborted === true;
+        if (timedOut || dropped || aborted) {
           const unconfirmed = [...pending];
+          const why = timedOut
+            ? `were not reported CANCELED within ${timeoutMs} ms`
+            : dropped
+              ? "were not reported CANCELED before the socket dropped"
+              : "were not reported CANCELED before the caller aborted";
           const unconfirmedError = new CancelAllUnconfirmedError(
-            `cancel-all of ${symbol} sent, but ${unconfirmed.length} of ${open.length} open orders were not reported CANCELED within ${timeoutMs} ms (the gateway sends no reply to a cancel-all; they may still be cancelled)`,
-            { api: API, operation: "cancel_order", timeoutMs, cancelled: [...cancelled], unconfirmed },
+            `cancel-all of ${symbol} sent, but ${unconfirmed.length} of ${open.length} open orders ${why} (the gateway sends no reply to a cancel-all; they may still be cancelled${timedOut ? "" : ": re-read open_orders"})`,
+            { api: API, operation: "cancel_order", timeoutMs, cancelled: [...cancelled], unconfirmed, ...(timedOut ? {} : { cause: error }) },
           );
           // The request's own timeout is marked once its frame was written (as a drop or an
           // abort after it is): the unconfirmed orders may have been cancelled.
-          throw error.outcomeUnknown ? markOutcomeUnknown(unconfirmedError) : unconfirmedError;
+          throw (error as TradeApiError).outcomeUnknown ? markOutcomeUnknown(unconfirmedError) : unconfirmedError;
         }
         throw error;
       });
@@ -601,9 +626,27 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     if (!this.ready) {
       const started = performance.now();
       await this.#ensureReady(op, started, timeoutMs, opts);
-      return this.#host.send(op, frameOf(op, this.#token, fields), Math.max(1, timeoutMs - (performance.now() - started)), opts.signal);
+      const { left, waitedMs } = this.#budgetLeft(op, started, timeoutMs);
+      return this.#host.send(op, frameOf(op, this.#token, fields), left, opts.signal, false, waitedMs);
     }
     return this.#host.send(op, frameOf(op, this.#token, fields), timeoutMs, opts.signal);
+  }
+
+  /**
+   * What is left of a request's `timeoutMs` (begun at `started`) once READY has released it, to
+   * send it with. Less than MIN_SEND_MS (or half its timeoutMs, when that is less) is too little
+   * for a reply to come: the request is not sent, and fails with a TimeoutError saying so (its
+   * outcome is known: it was never sent).
+   */
+  #budgetLeft(op: string, started: number, timeoutMs: number, before = "waiting for READY", why = "the session was not READY in time"): { left: number; waitedMs: number } {
+    const waitedMs = Math.round(performance.now() - started);
+    const left = timeoutMs - waitedMs;
+    const floor = Math.min(MIN_SEND_MS, timeoutMs / 2);
+    if (left >= floor) return { left, waitedMs };
+    throw new TimeoutError(
+      `not sent: ${why}: ${waitedMs} ms of its timeoutMs ${timeoutMs} went ${before}, and the ${Math.max(0, left)} ms left are less than the ${floor} ms a request is sent with`,
+      { api: API, operation: op, timeoutMs },
+    );
   }
 
   /**
@@ -800,11 +843,21 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#loginCtx = undefined;
   }
 
-  /** the socket dropped: not ready until logged in again; a login in progress fails. */
+  /**
+   * the socket dropped: not ready until logged in again; a login in progress fails; streams
+   * opened with `gaps: "throw"` end with a StreamGapError (their loop re-reads the state).
+   */
   #socketDown(error: TradeApiError): void {
     this.#socketUp = false;
     this.#linkReady = false;
     this.#loginWait?.reject(error);
+    this.#events.gap(
+      (event) =>
+        new StreamGapError(
+          `the socket dropped: ${event} notifications the gateway sent while it was down, and until the session is READY again, may be missed; the stream ended (re-read the state, e.g. open_orders, once READY, and open a new stream)`,
+          event,
+        ),
+    );
   }
 
   /**
@@ -834,6 +887,8 @@ export class QuantWsSession<D extends DecimalsMode = "exact"> {
     this.#heldChars = 0;
     this.#holding = false;
     this.#events.emit("end", { error });
-    this.#events.end(error);
+    // Ended by a failure (a refused re-login, reconnect given up), not by logout() or close():
+    // a stream's loop gets the error, as next() does, rather than end as if all were well.
+    this.#events.end(error, !(error instanceof SessionClosedError || error instanceof ClientClosedError));
   }
 }

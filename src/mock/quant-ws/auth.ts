@@ -110,12 +110,28 @@ function accountOf(gw: Gateway, key: string): Pick<Login, "orders" | "balances" 
   return account;
 }
 
-/** CONNECT_SUCCESS at `at`, then the snapshots, then READY half a ready delay later. */
+/**
+ * CONNECT_SUCCESS at `at`, then the snapshots, then READY half a ready delay later. While the
+ * exchange is down (a gateway-wide `outage()`), CONNECT_FAILED and RECONNECTING instead, in
+ * turn, until it is up again, then as above: the adapter has to reach the exchange first.
+ */
 function goReady(gw: Gateway, login: Login, at: number, live: () => boolean): void {
   const { readyDelayMs } = gw.settings;
   const half = Math.floor(readyDelayMs / 2);
   gw.later(at, () => {
     if (!live()) return;
+    if (gw.exchangeDown()) {
+      gw.state(login, StateCode.CONNECT_FAILED, "connect to the exchange failed");
+      const retry = (n: number) =>
+        gw.later(Math.max(half, MIN_RETRY_MS), () => {
+          if (!live() || login.socket.ws.readyState !== WebSocket.OPEN) return;
+          if (!gw.exchangeDown()) return goReady(gw, login, 0, live);
+          gw.state(login, n % 2 ? StateCode.RECONNECTING : StateCode.CONNECT_FAILED, n % 2 ? "reconnecting to the exchange" : "connect to the exchange failed");
+          retry(n + 1);
+        });
+      retry(1);
+      return;
+    }
     gw.state(login, StateCode.CONNECT_SUCCESS, "connected");
     // The adapters push their snapshots as soon as they have them, before READY.
     gw.notify(login, "asset", assetView(login));
@@ -123,7 +139,7 @@ function goReady(gw: Gateway, login: Login, at: number, live: () => boolean): vo
     for (const o of login.orders.values()) gw.notify(login, "order", orderView(o, true));
   });
   gw.later(at + (readyDelayMs - half), () => {
-    if (!live()) return;
+    if (!live() || gw.exchangeDown()) return; // (the outage's end sends READY)
     login.linkUp = true;
     gw.state(login, StateCode.READY, "ready");
   });

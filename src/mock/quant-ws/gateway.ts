@@ -86,6 +86,12 @@ export class Gateway {
   readonly losing = new Map<string, number>();
   accepted = 0;
   tokenSeq = 0;
+  /**
+   * Until when (performance.now()) the exchange is down for the whole gateway (`outage()`
+   * without a token): a login meanwhile gets CONNECT_FAILED / RECONNECTING until then, and
+   * READY after it, as an adapter that must reconnect to the exchange first.
+   */
+  exchangeDownUntil = 0;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly acceptWatchers = new Set<() => void>();
 
@@ -105,6 +111,11 @@ export class Gateway {
 
   get log(): (line: string) => void {
     return this.settings.log;
+  }
+
+  /** The exchange is down now (a gateway-wide `outage()` runs). */
+  exchangeDown(): boolean {
+    return performance.now() < this.exchangeDownUntil;
   }
 
   later(ms: number, fn: () => void): void {
