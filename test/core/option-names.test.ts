@@ -130,7 +130,7 @@ describe("the options of one call", () => {
     const { client } = await setup();
     const session = await client.login(creds());
     for (const [opts, message] of [
-      [{ maxBuffer: 5 }, 'quant-ws stream: the stream options: "maxBuffer" is not an option (did you mean "maxBuffered"?); the options are signal, maxBuffered'],
+      [{ maxBuffer: 5 }, 'quant-ws stream: the stream options: "maxBuffer" is not an option (did you mean "maxBuffered"?); the options are signal, gaps, maxBuffered, maxBufferedChars'],
       [{ maxBuffered: Number.NaN }, "quant-ws stream: maxBuffered must be a whole number, 1 or more (or Infinity), got NaN"],
       [{ maxBuffered: "100" }, 'quant-ws stream: maxBuffered must be a whole number, 1 or more (or Infinity), got "100"'],
       [{ signal: "stop" }, "quant-ws stream: signal must be an AbortSignal"],
