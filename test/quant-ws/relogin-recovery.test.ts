@@ -120,3 +120,68 @@ describe("quant-ws: state 7 during a re-login", () => {
     expect(log.filter((l) => l.startsWith("login"))).toEqual(["login tok1", "login tok2"]);
   });
 });
+
+describe("quant-ws: the re-login's bounds across refusals and drops (review)", () => {
+  /** A gateway whose answer to the nth login is `answer(n)`: "repeat" (Do not log in repeat), "ready", "down" (a token, CONNECT_FAILED). Sockets after the first closed after `flapMs`. */
+  async function gateway(answer: (n: number) => "repeat" | "ready" | "down", flapMs?: number) {
+    const { WebSocketServer } = await import("ws");
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((r) => wss.once("listening", r));
+    let logins = 0;
+    let sockets = 0;
+    wss.on("connection", (ws) => {
+      if (flapMs !== undefined && ++sockets > 1) setTimeout(() => ws.terminate(), flapMs);
+      ws.on("message", (raw) => {
+        const f = JSON.parse(String(raw)) as { op: string; cid: number; ts?: number };
+        if (f.op === "ping") return ws.send(JSON.stringify({ op: "pong", ts: f.ts }));
+        if (f.op === "logout") return ws.send(JSON.stringify({ op: "logout", cid: f.cid, result: true }));
+        if (f.op !== "login") return;
+        const how = answer(++logins);
+        if (how === "repeat") return ws.send(JSON.stringify({ op: "login", cid: f.cid, result: false, error_message: "Do not log in repeat" }));
+        const token = `tok${logins}`;
+        ws.send(JSON.stringify({ op: "login", cid: f.cid, result: true, token }));
+        ws.send(JSON.stringify({ op: "state", token, ...(how === "ready" ? { code: StateCode.READY, msg: "ready" } : { code: StateCode.CONNECT_FAILED, msg: "exchange down" }) }));
+      });
+    });
+    onTestFinished(async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((r) => wss.close(r));
+    });
+    return { wss, url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, logins: () => logins };
+  }
+
+  it("a \"Do not log in repeat\" after answered logins starts a new window (the window counted from an earlier refusal ended the session at once)", async () => {
+    // 2: repeat; 3-6: answered, no READY; 7: repeat again (a release not applied yet); 8: READY.
+    const g = await gateway((n) => (n === 2 || n === 7 ? "repeat" : n === 1 || n >= 8 ? "ready" : "down"));
+    const client = createQuantWsClient({ url: g.url, loginTimeoutMs: 150, reconnect: { baseDelayMs: 20, maxDelayMs: 40 }, repeatLogin: { windowMs: 500, baseDelayMs: 20, maxDelayMs: 40 } });
+    onTestFinished(() => client.close());
+    client.on("error", () => undefined);
+    const retries: number[] = [];
+    client.on("reloginRetry", (e) => retries.push(e.attempt));
+    const session = await client.login(creds({ accessKey: "repeat-window" }));
+    const back = client.next("reconnected", 10_000);
+    for (const ws of g.wss.clients) ws.terminate();
+    const r = await back;
+    expect(r.failed).toEqual([]);
+    expect(session.ended).toBe(false);
+    expect(session.ready).toBe(true);
+    expect(g.logins()).toBe(8);
+    // Each refusal is the first of its run.
+    expect(retries).toEqual([1, 1]);
+  });
+
+  it("reloginTimeoutMs counts from the first re-login, across reconnects (a gateway closing each socket restarted it, so it ended nothing)", async () => {
+    const g = await gateway((n) => (n === 1 ? "ready" : "down"), 450);
+    const client = createQuantWsClient({ url: g.url, loginTimeoutMs: 100, reloginTimeoutMs: 600, reconnect: { baseDelayMs: 20, maxDelayMs: 40 } });
+    onTestFinished(() => client.close());
+    client.on("error", () => undefined);
+    const session = await client.login(creds({ accessKey: "flapping" }));
+    const t0 = performance.now();
+    const ended = new Promise<Error>((resolve) => session.on("end", ({ error }) => resolve(error as Error)));
+    for (const ws of g.wss.clients) ws.terminate();
+    const error = await ended;
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.message).toMatch(/not READY again within 600 ms \(reloginTimeoutMs\)/);
+  });
+});

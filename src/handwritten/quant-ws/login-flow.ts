@@ -74,6 +74,8 @@ export class LoginFlow {
   readonly #sleeps = new Set<{ session: QuantWsSession; timer: ReturnType<typeof setTimeout>; wake(): void }>();
   /** The re-login of each session logging in again after a reconnect. */
   readonly #relogins = new Map<QuantWsSession, Promise<void>>();
+  /** A session logging in again after a reconnect, until READY: since when, its logins and backoff waits. */
+  readonly #reloggingSince = new WeakMap<QuantWsSession, { at: number; logins: number; waits: number }>();
   /** The logout of the last login a session got but did not keep (see `#release`). */
   readonly #released = new WeakMap<QuantWsSession, Promise<QuantWsReplies["logout"]>>();
 
@@ -273,25 +275,33 @@ export class LoginFlow {
   async #reloginSession(session: QuantWsSession): Promise<void> {
     const policy = this.#opts.repeatLogin;
     const socket = this.#host.socket();
-    const started = performance.now();
+    // Since when the session logs in again, over every reconnect until READY (a socket dropping
+    // meanwhile starts no new count: reloginTimeoutMs held nothing while the gateway flapped).
+    const since = this.#reloggingSince.get(session) ?? { at: performance.now(), logins: 0, waits: 0 };
+    this.#reloggingSince.set(session, since);
+    /** When the current run of "Do not log in repeat" began, and its length (an answered login ends a run). */
     let firstRefusal: number | undefined;
-    /** Tries that ended in a failure the gateway recovers from (`recoverable`). */
-    let waits = 0;
-    for (let attempt = 1; ; attempt++) {
+    let repeats = 0;
+    for (;;) {
       try {
+        since.logins++;
         await this.login(session);
+        this.#reloggingSince.delete(session);
         return;
       } catch (error) {
         if (this.#host.closed || session.ended) throw error;
         let delayMs: number;
         if (recoverable(error)) {
           // The session stays (not READY): its login was released (login()), and it logs in
-          // again after a backoff, until READY, a final refusal, or reloginTimeoutMs.
-          delayMs = backoffDelayMs(++waits, this.#opts.reloginBackoff);
+          // again after a backoff, until READY, a final refusal, or reloginTimeoutMs. The login
+          // was answered: the gateway held none, so a refusal as "repeat" after it is a new run.
+          firstRefusal = undefined;
+          repeats = 0;
+          delayMs = backoffDelayMs(++since.waits, this.#opts.reloginBackoff);
           const capMs = this.#opts.reloginTimeoutMs;
-          const spent = performance.now() - started;
+          const spent = performance.now() - since.at;
           if (spent + delayMs > capMs) {
-            throw new TimeoutError(`not READY again within ${capMs} ms (reloginTimeoutMs) of logging in again after a reconnect: ${attempt} logins over ${Math.round(spent)} ms, the last: ${error.message.replace(/^quant-ws login: /, "")}`, {
+            throw new TimeoutError(`not READY again within ${capMs} ms (reloginTimeoutMs) of logging in again after a reconnect: ${since.logins} logins over ${Math.round(spent)} ms, the last: ${error.message.replace(/^quant-ws login: /, "")}`, {
               api: API,
               operation: "login",
               timeoutMs: capMs,
@@ -300,11 +310,12 @@ export class LoginFlow {
           }
           // The next login must not find this one still held ("Do not log in repeat").
           await this.#released.get(session)?.catch(() => undefined);
-          this.#host.events.emit("reloginDelayed", { session, attempt: waits, delayMs, error });
+          this.#host.events.emit("reloginDelayed", { session, attempt: since.waits, delayMs, error });
         } else {
           const repeat = error instanceof ApiError && error.code === REPEAT_LOGIN;
           if (!repeat || !policy) throw error;
           firstRefusal ??= performance.now();
+          const attempt = ++repeats;
           delayMs = backoffDelayMs(attempt, policy);
           if (performance.now() + delayMs - firstRefusal > policy.windowMs) {
             const e = error as ApiError;
