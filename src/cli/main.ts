@@ -212,14 +212,16 @@ export async function main(): Promise<void> {
     env: process.env,
     // The first SIGINT, SIGTERM or SIGHUP stops the command and takes the listeners with it: a
     // second signal (Ctrl-C while a logout hangs after a SIGTERM) ends the process at once.
-    // The process that started it gone (an `npx tradeapi mock … &` whose npx a script killed, a
-    // shell that died: the emulator lived on, holding its port) is a SIGHUP too: its parent
-    // process changes. Looked at each second, on a timer that keeps nothing alive.
+    // With `orphan` (the commands that run until stopped: mock, ws), the process that started it
+    // gone (an `npx tradeapi mock … &` whose npx a script killed, a shell that died: the emulator
+    // lived on, holding its port) is a SIGHUP too: its parent process changes. Looked at each
+    // second, on a timer that keeps nothing alive. Not for a call, which ends by itself (an order
+    // placed from a script in the background must not be cut off when the script ends).
     untilStopped: (options) =>
       new Promise<StopSignal>((resolve) => {
         const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
         const parent = process.ppid;
-        const orphaned = setInterval(() => void (process.ppid !== parent && stop("SIGHUP")), 1_000).unref();
+        const orphaned = options?.orphan ? setInterval(() => void (process.ppid !== parent && stop("SIGHUP")), 1_000).unref() : undefined;
         const onPipe = () => stop("SIGPIPE");
         const stop = (signal: StopSignal) => {
           signals.forEach((s, i) => process.off(s, listeners[i]!));

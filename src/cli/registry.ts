@@ -89,11 +89,11 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /**
    * Resolves (with the signal's name) when the user wants a command to stop: a long-running one
-   * (mock, ws) ends, a call is aborted. Also when the process that started it is gone (SIGHUP: an
-   * emulator started by `npx … &` whose npx was killed), and with `pipe`, when stdout's reader
-   * went away (SIGPIPE; without it such a command ends at once).
+   * (mock, ws) ends, a call is aborted. With `orphan`, also when the process that started it is
+   * gone (SIGHUP: an emulator started by `npx … &` whose npx was killed), and with `pipe`, when
+   * stdout's reader went away (SIGPIPE; without it such a command ends at once).
    */
-  untilStopped?: (options?: { pipe?: boolean }) => Promise<StopSignal | void>;
+  untilStopped?: (options?: { pipe?: boolean; orphan?: boolean }) => Promise<StopSignal | void>;
   /** Standard input as UTF-8 text, at most `maxBytes` (`--json -`: parameters, a password among them, that no process list shows). */
   readStdin?: (maxBytes: number) => Promise<string>;
 }

@@ -430,6 +430,26 @@ export async function load(url, context, next) { appendFileSync(process.env.LOAD
     }
   }, 20_000);
 
+  it("a call started in the background by a script that then ends runs to its end (an order placed so must not be cut off)", async () => {
+    const { createServer: createHttpServer } = await import("node:http");
+    const server = createHttpServer((req, res) => {
+      req.resume();
+      setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"code":200,"info":"ok","data":{"serverTime":1700000000000}}'), 2_500);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const answer = join(out, "background-call.json");
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      spawnSync("sh", ["-c", `"${process.execPath}" "${entry}" call xt getServerTime > "${answer}" 2>&1 & sleep 0.5`], { cwd: ROOT, env: { ...process.env, XT_BASE_URL: url } });
+      const started = performance.now();
+      while (!readFileSync(answer, "utf8").includes("1700000000000") && performance.now() - started < 8_000) await new Promise((r) => setTimeout(r, 100));
+      expect(readFileSync(answer, "utf8")).toContain('"serverTime": 1700000000000');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  }, 20_000);
+
   it("ws login whose output's reader went away (`| head -1`) logs out and exits 141, saying so on stderr (it exited 0 at once, the login held)", async () => {
     const { startQuantWsMock } = await import("../../src/mock/quant-ws.js");
     const mock = await startQuantWsMock({ port: 0, readyDelayMs: 50 });

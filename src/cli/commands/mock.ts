@@ -73,7 +73,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   // Listening for the signals before the URL is printed: a script that reads it and kills the
   // emulator at once got the default death by the signal (no exit 0, no close).
-  const stopped = io.untilStopped?.() ?? new Promise<void>(() => undefined);
+  const stopped = io.untilStopped?.({ orphan: true }) ?? new Promise<void>(() => undefined);
   if (flags.json) io.stdout(`${JSON.stringify({ api: entry.name, urls: running.urls, env: running.env })}\n`);
   else {
     for (const [k, v] of Object.entries(running.urls)) io.stdout(`${entry.name} emulator ${k === "url" ? "" : `${k} `}listening on ${v}\n`);

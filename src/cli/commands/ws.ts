@@ -90,7 +90,7 @@ function stopOf(io: CliIo): Stop {
   let by: StopSignal | undefined;
   const stopped = new Promise<StopSignal>((resolve) => {
     // (a reader that went away stops it too: the login is logged out, exit 141)
-    void io.untilStopped?.({ pipe: true }).then((signal) => {
+    void io.untilStopped?.({ pipe: true, orphan: true }).then((signal) => {
       by = signal ?? "SIGINT";
       controller.abort(new Error(`stopped by ${by}`));
       resolve(by);
