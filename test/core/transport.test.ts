@@ -223,7 +223,13 @@ describe("an answer's Content-Encoding (a server or CDN that compresses without 
     const six = await server(Array(6).fill("gzip").join(","), layered(6));
     const e = await rejection(xt(six.url).call("getServerTime"));
     expect(e).toBeInstanceOf(ResponseFormatError);
-    expect(e.message).toContain("its Content-Encoding stacks 6 codings (at most 5 are decoded)");
+    expect(e.message).toContain("cannot be decoded as its Content-Encoding says (6 codings stacked; at most 5 are decoded)");
+    // An empty body has nothing to decode: a 503 stays an HttpError, on the undici road and
+    // with an injected fetch whose Response names the codings (the fetch road decodes nothing).
+    const empty = await server(Array(6).fill("gzip").join(","), Buffer.alloc(0), 503);
+    expect(await rejection(xt(empty.url).call("getServerTime"))).toBeInstanceOf(HttpError);
+    const fetch = async () => new Response(null, { status: 503, headers: { "content-encoding": Array(6).fill("gzip").join(",") } });
+    expect(await rejection(xt("http://xt.test", { fetch }).call("getServerTime"))).toBeInstanceOf(HttpError);
     const op = xtMeta.operations.find((o) => o.operationId === "getServerTime")!;
     const t = new HttpTransport({ api: "xt", meta: xtMeta, baseUrl: six.url, retry: false });
     const stream = await t.open(op, { method: op.method, baseUrl: six.url, path: op.path, query: [], form: null, json: null, headers: {} });

@@ -603,9 +603,6 @@ const ZLIB_FAILURE = /^(Z_|ERR__ERROR_)/;
  */
 function codingsOf(header: string | undefined): string[] | undefined {
   const codings = header?.toLowerCase().split(",").map((c) => c.trim()).filter((c) => !NOT_CODINGS.has(c));
-  // Each coding is one more decoder every byte passes: a server stacking thousands of them on a
-  // small body held a call (and the CPU) for minutes. Refused past undici fetch's own limit.
-  if (codings && codings.length > MAX_CODINGS) throw new WireError("encoding", `its Content-Encoding stacks ${codings.length} codings (at most ${MAX_CODINGS} are decoded)`, undefined);
   return codings?.length ? codings : undefined;
 }
 
@@ -629,8 +626,16 @@ const DECODERS: Record<string, (first: number) => Transform> = {
 
 /** A body's chunks decoded, last coding first (an empty body stays empty). */
 function decodeStream(source: AsyncIterable<Uint8Array>, codings: ReadonlyArray<string>): AsyncIterable<Uint8Array> {
+  // Each coding is one more decoder every byte passes: a server stacking thousands of them on a
+  // small body held a call (and the CPU) for minutes. Refused past undici fetch's own limit
+  // (an empty body has nothing to decode: a 503's stays an HttpError).
+  if (codings.length > MAX_CODINGS) return tooManyCodings(source, codings.length);
   for (let i = codings.length - 1; i >= 0; i--) source = decoded(source, codings[i]!);
   return source;
+}
+
+async function* tooManyCodings(source: AsyncIterable<Uint8Array>, n: number): AsyncGenerator<Uint8Array, void, undefined> {
+  for await (const chunk of source) if (chunk.byteLength > 0) throw new WireError("encoding", `${n} codings stacked; at most ${MAX_CODINGS} are decoded`, undefined);
 }
 
 async function* decoded(source: AsyncIterable<Uint8Array>, coding: string): AsyncGenerator<Uint8Array, void, undefined> {
