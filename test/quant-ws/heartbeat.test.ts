@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type WebSocket from "ws";
-import { createQuantWsClient, type QuantWsClientEvents } from "../../src/handwritten/quant-ws/index.js";
+import { createQuantWsClient, StateCode, type QuantWsClientEvents } from "../../src/handwritten/quant-ws/index.js";
 import { Heartbeat } from "../../src/handwritten/quant-ws/heartbeat.js";
 import { creds, ETH, framesOf, isOp, payloads, rawGateway, replyTo, setup } from "./helpers.js";
 
@@ -165,8 +165,45 @@ describe("quant-ws heartbeat", () => {
     await client.login(creds());
     const t0 = performance.now();
     const dropped = await client.next("disconnected", 3_000);
-    expect(dropped.reason).toMatch(/^no pong for \d+ ms although other frames kept coming \(maxPongWaitMs 250\)/);
+    expect(dropped.reason).toMatch(/^a ping unanswered for \d+ ms although other frames kept coming \(maxPongWaitMs 250\)/);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(200);
+  });
+
+  it("maxPongWaitMs counts from the ping still unanswered, not from the last pong: late pongs with frames between them keep the socket (review)", async () => {
+    const { WebSocketServer } = await import("ws");
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((r) => wss.once("listening", r));
+    onTestFinished(async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise((r) => wss.close(r));
+    });
+    wss.on("connection", (ws) => {
+      const order = { symbol: ETH, order_no: "1", action: "BUY", price: 1, quantity: 1, remain: 1, status: "SUBMITTED", order_type: "LIMIT", ctime: 1, utime: 1 };
+      const t = setInterval(() => ws.send(JSON.stringify({ op: "notify", topic: "order", token: "tok", data: order })), 5);
+      ws.on("close", () => clearInterval(t));
+      ws.on("message", (raw) => {
+        const f = JSON.parse(String(raw)) as { op: string; cid: number; ts?: number };
+        // Every pong 140 ms after its ping, pings every 100 ms: each beat finds one unanswered,
+        // and the first pong comes 240 ms after the socket opened (past maxPongWaitMs 190).
+        if (f.op === "ping") return void setTimeout(() => ws.readyState === 1 && ws.send(JSON.stringify({ op: "pong", ts: f.ts })), 140);
+        if (f.op === "logout") return ws.send(JSON.stringify({ op: "logout", cid: f.cid, result: true }));
+        if (f.op === "login") {
+          ws.send(JSON.stringify({ op: "login", cid: f.cid, result: true, token: "tok" }));
+          ws.send(JSON.stringify({ op: "state", token: "tok", code: StateCode.READY, msg: "" }));
+        }
+      });
+    });
+    const client = createQuantWsClient({ url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, pingIntervalMs: 100, maxMissedPongs: 2, maxPongWaitMs: 190, reconnect: false });
+    onTestFinished(() => client.close());
+    client.on("error", () => undefined);
+    const drops: string[] = [];
+    let pongs = 0;
+    client.on("pong", () => pongs++);
+    client.on("disconnected", (d) => drops.push(d.reason));
+    await client.login(creds());
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(drops).toEqual([]);
+    expect(pongs).toBeGreaterThanOrEqual(5);
   });
 
   it("start() on a new socket replaces the interval of the old one (one timer, which stop() clears)", () => {

@@ -6,7 +6,7 @@
  *   request has a timeout; nothing is ever left pending.
  * - `ping` with `ts` every `pingIntervalMs` (5 s, the vendor doc's advice; the server drops a
  *   socket idle for 15 s); `maxMissedPongs` beats without a pong and without any other frame
- *   read meanwhile declare the socket dead, as does no pong for `maxPongWaitMs` (60 s).
+ *   read meanwhile declare the socket dead, as does a ping unanswered for `maxPongWaitMs` (60 s).
  * - A dropped socket is reopened with exponential backoff and jitter, every session logs in
  *   again (new token, `relogin` event) and waits for READY. A re-login refused with "Do not
  *   log in repeat" (the server still holds the login of a socket that died half-open, until
@@ -126,8 +126,9 @@ export interface QuantWsClientOptions {
    */
   maxMissedPongs?: number | undefined;
   /**
-   * No pong of the client's pings for this long declares the socket dead even while other
-   * frames keep coming (default 60 000 ms): a gateway that still writes but no longer reads.
+   * A ping of the client's left without its pong for this long declares the socket dead even
+   * while other frames keep coming (default 60 000 ms): a gateway that still writes but no longer
+   * reads. Counted from that ping, so pongs that come late but come keep the socket.
    */
   maxPongWaitMs?: number | undefined;
   /** While a session is not READY: "wait" (default) queues requests until READY; "fail" rejects. */

@@ -32,8 +32,8 @@ export class Heartbeat {
   #missedPongs = 0;
   /** Frames (other than pongs of no ping of ours) read since the last beat. */
   #framesSinceBeat = false;
-  /** When the last pong of ours came, or the socket opened (performance.now()). */
-  #lastPongAt = 0;
+  /** When the first ping sent since the last pong of ours went out (performance.now()); undefined while none waits. */
+  #unansweredSince: number | undefined;
   readonly #waiters = new Map<number, PingWaiter>();
   /** When each ping still without its pong was sent (`performance.now()`), by ts; the last 64. */
   readonly #sentAt = new Map<number, number>();
@@ -53,7 +53,7 @@ export class Heartbeat {
     this.#missedPongs = 0;
     this.#awaitingPong = undefined;
     this.#framesSinceBeat = false;
-    this.#lastPongAt = performance.now();
+    this.#unansweredSince = undefined;
     if (this.intervalMs <= 0) return;
     this.#timer = setInterval(() => this.#beat(ws), this.intervalMs);
     this.#timer.unref();
@@ -82,12 +82,14 @@ export class Heartbeat {
     const framesCame = this.#framesSinceBeat;
     this.#framesSinceBeat = false;
     if (this.#awaitingPong !== undefined) {
-      const waitedMs = performance.now() - this.#lastPongAt;
+      // (from the first ping still unanswered, not from the last pong: pongs coming late but
+      // coming are a gateway that reads)
+      const waitedMs = performance.now() - (this.#unansweredSince ?? performance.now());
       if (framesCame) {
         // Not a miss: the pong may be behind frames not read yet. Unless none came for too long.
         this.#missedPongs = 0;
         if (waitedMs >= this.maxPongWaitMs) {
-          this.host.dead(ws, `no pong for ${Math.round(waitedMs)} ms although other frames kept coming (maxPongWaitMs ${this.maxPongWaitMs}): the gateway no longer reads`);
+          this.host.dead(ws, `a ping unanswered for ${Math.round(waitedMs)} ms although other frames kept coming (maxPongWaitMs ${this.maxPongWaitMs}): the gateway no longer reads`);
           return;
         }
       } else if (++this.#missedPongs >= this.maxMissed) {
@@ -103,6 +105,7 @@ export class Heartbeat {
     this.#lastPingTs = ts;
     this.#awaitingPong = ts;
     this.#sentAt.set(ts, performance.now());
+    this.#unansweredSince ??= performance.now();
     // The last 64 pings' times are kept, and every one a ping() still waits on (100 of them in
     // flight lost the pongs of the oldest 36: answered, they timed out).
     if (this.#sentAt.size > 64)
@@ -150,7 +153,7 @@ export class Heartbeat {
     if (sentAt === undefined) return;
     this.#missedPongs = 0;
     this.#framesSinceBeat = true;
-    this.#lastPongAt = performance.now();
+    this.#unansweredSince = undefined;
     if (ts === this.#awaitingPong) this.#awaitingPong = undefined;
     this.#sentAt.delete(ts);
     const rttMs = Math.round(performance.now() - sentAt);
