@@ -312,6 +312,9 @@ function loginThrough(wire: Omit<XeleWire, "session" | "counterVersion">): (user
   };
 }
 
+/** The longest login ticket taken (a JWT with many claims is a few KiB). */
+const MAX_TICKET_CHARS = 16_384;
+
 /**
  * The login answer has no envelope (the vendor doc names none): one without the token that
  * carries a code other than 0 is that code's ApiError (a wrong password: 114), before the
@@ -321,9 +324,6 @@ function loginThrough(wire: Omit<XeleWire, "session" | "counterVersion">): (user
  * type only: the schema check that would come next shows a wrong number by its value, and the
  * value is the session token.
  */
-/** The longest login ticket taken (a JWT with many claims is a few KiB). */
-const MAX_TICKET_CHARS = 16_384;
-
 function checkLoginAnswer(body: unknown, op: OperationMeta, redactor: Redactor): void {
   if (!body || typeof body !== "object") return;
   const b = body as Record<string, unknown>;
