@@ -282,7 +282,8 @@ describe("quant-ws against a hostile gateway", () => {
       if (delayMs) setTimeout(() => ws.send(state), delayMs);
       else ws.send(state);
     });
-    const c = client(gw.url, { loginTimeoutMs: 300, logoutTimeoutMs: 100, reconnect: false });
+    // (800 ms: on a loaded machine the login's reply itself was not read within 300)
+    const c = client(gw.url, { loginTimeoutMs: 800, logoutTimeoutMs: 100, reconnect: false });
     const errors: unknown[] = [];
     c.on("error", (e) => errors.push(e));
     const e = await c.login(creds()).catch((x: unknown) => x);
