@@ -89,6 +89,21 @@ describe("BHEX emulator: order history", () => {
   });
 });
 
+describe("BHEX emulator: sub-accounts", () => {
+  it("open_orders and trade_orders of a sub-account (account_index other than 0) list none: orders are placed in the main account, as account/balance answers none", async () => {
+    const { c, order } = await started();
+    const a = (await order("buy", "0.1", "1"))!;
+    await order("buy", "0.1", "2");
+    await c.call("orderCancel", { user_id: USER, order_id: a.orderId! });
+    expect(await c.call("orderOpenOrders", { user_id: USER, account_index: 1 } as never)).toEqual([]);
+    expect(await c.call("orderTradeOrders", { user_id: USER, account_index: 1 } as never)).toEqual([]);
+    expect(await c.call("accountBalance", { user_id: USER, account_index: 1 } as never)).toEqual([]);
+    // The main account (0, the default) lists them.
+    expect(((await c.call("orderOpenOrders", { user_id: USER, account_index: 0 } as never)) ?? []).length).toBe(1);
+    expect(((await c.call("orderTradeOrders", { user_id: USER })) ?? []).map((o) => o.orderId)).toEqual([a.orderId]);
+  });
+});
+
 describe("BHEX emulator: the order table", () => {
   it("makes room by forgetting finished orders, never an open one (forgotten, what it froze stayed frozen for good); full of open orders it has no room", async () => {
     const { BhexState, MAX_BHEX_ORDERS } = await import("../../src/mock/bhex/state.js");

@@ -80,3 +80,21 @@ describe("xele emulator: cash in/out moves the investor's funds", () => {
     expect(((await c.call("getCashInOut", {})) ?? []).length).toBe(before + 1);
   });
 });
+
+describe("xele emulator: funds stay exact past a double's digits (review of the state engine)", () => {
+  it("a deposit of 0.0001 on 5,000,000,000,000 moves the funds by 0.0001 (kept as a double it moved nothing, answering success)", async () => {
+    mock = await startXeleMock();
+    const c = createXeleClient({ maUrl: mock.maUrl, msUrl: mock.msUrl, username: XELE_MOCK_USERNAME, password: XELE_MOCK_PASSWORD, retry: false, decimals: "string" });
+    for (const amount of [5_000_000_000_000, 0.0001]) {
+      await c.call("createCashInOut", { investor_id: "777001", direction: "1", amount });
+      const waiting = (await c.call("getCashInOut", { investor_id: "777001", status: "待审核" })) ?? [];
+      await c.call("auditCashInOut", { unique_id: waiting[waiting.length - 1]!.unique_id!, status: 1 });
+    }
+    const row = ((await c.call("getInvestorFunds")) ?? []).find((r) => r.investor_id === "777001")!;
+    expect({ cash_in: row.cash_in, available: row.available, static_balance: row.static_balance }).toEqual({
+      cash_in: "5000000000000.0001",
+      available: "5000000921400.5001",
+      static_balance: "5000001000000.0001",
+    });
+  });
+});

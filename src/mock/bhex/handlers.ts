@@ -125,7 +125,12 @@ const orderOrgBatchCancel: Handler = (st, req) => {
 
 // The user's open orders placed here, none for a user without any: the vendor's example records
 // are no orders of the emulator's (order/get and order/cancel could not find them).
+// Orders are placed in the main account (order/create takes no account_index): a sub-account
+// (account_index other than 0, "支持子账户查询") has none, as account/balance answers none.
+const inSubAccount = (req: { params: Record<string, string | undefined> }): boolean => (req.params.account_index ?? "0") !== "0";
+
 const orderOpenOrders: Handler = (st, req) => {
+  if (inSubAccount(req)) return ok([]);
   const user = userKey(req.params.user_id);
   const open = [...st.orders.values()].filter((o) => o.userId === user && o.status === "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
   return ok(queryRows(req.op, open.map(orderView), req.params).rows);
@@ -133,6 +138,7 @@ const orderOpenOrders: Handler = (st, req) => {
 
 // The user's orders placed here that are no longer open (cancelled: nothing fills), newest first.
 const orderTradeOrders: Handler = (st, req) => {
+  if (inSubAccount(req)) return ok([]);
   const user = userKey(req.params.user_id);
   const done = [...st.orders.values()].filter((o) => o.userId === user && o.status !== "NEW").sort((a, b) => (a.orderId < b.orderId ? 1 : -1));
   return ok(queryRows(req.op, done.map(orderView), req.params).rows);

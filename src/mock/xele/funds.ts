@@ -7,7 +7,7 @@
  * document labels cash_in 出金 and cash_out 入金: its Decisions). Nothing else is recomputed
  * (risk, margins). Arithmetic is exact on the decimals' text.
  */
-import { decAdd, decBelow, decMinus, decNumber, decOf, decText, DEC_ZERO, type Dec } from "../decimal-text.js";
+import { decAdd, decBelow, decMinus, decOf, decText, DEC_ZERO, ExactDecimal, type Dec } from "../decimal-text.js";
 import { fail, type Json } from "./replies.js";
 import { MAX_XELE_RECORDS, type XeleState } from "./state.js";
 import type { MockReply } from "../http-mock.js";
@@ -17,6 +17,7 @@ const AMOUNT_DECIMALS = 4;
 
 /** A JSON number's exact value (the parser gives a number, or a bigint past 2^53), or undefined for anything else. */
 function decOfValue(v: unknown): Dec | undefined {
+  if (v instanceof ExactDecimal) return decOf(v.text);
   if (typeof v === "bigint") return decOf(v.toString());
   return typeof v === "number" && Number.isFinite(v) ? decOf(String(v)) : undefined;
 }
@@ -37,15 +38,17 @@ function fundsOf(st: XeleState, investor: string, open: boolean): Json | undefin
   const found = st.funds.find((r) => r.investor_id === investor);
   if (found || !open || st.funds.length >= MAX_XELE_RECORDS) return found;
   const template = st.funds[0] ?? {};
-  const row: Json = Object.fromEntries(Object.entries(template).map(([k, v]) => [k, typeof v === "number" ? 0 : v]));
+  const row: Json = Object.fromEntries(Object.entries(template).map(([k, v]) => [k, typeof v === "number" || v instanceof ExactDecimal ? 0 : v]));
   Object.assign(row, { investor_id: investor, investor_name: "" });
   st.funds.push(row);
   return row;
 }
 
 const field = (row: Json, name: string): Dec => decOfValue(row[name]) ?? DEC_ZERO;
+// Kept and answered exactly (a double lost a deposit of 0.0001 on 5,000,000,000,000, answering
+// success): a JSON number of the sum's digits.
 const setField = (row: Json, name: string, d: Dec): void => {
-  row[name] = decNumber(d);
+  row[name] = new ExactDecimal(decText(d));
 };
 
 /**
