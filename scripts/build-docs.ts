@@ -33,6 +33,7 @@ import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js"
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { zhMarkdown } from "./docs-lang.js";
+import { errorCodesMarkdown, errorTableKey, linkErrorTable } from "./docs-extensions.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
 import { operationIdProblems } from "./spec-rules.js";
 import { asyncOperationSamples, clientRecipe, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
@@ -442,8 +443,37 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
   }
   // (one elsewhere, e.g. in a component's example: said once, in the API's description)
   if (noted.has("[]")) doc.setIn(["info", "description"], `${spec.info?.description ?? ""}\n\n${BIG_INTEGER_NOTE}`.trimStart());
+  addErrorTable(doc, spec);
   markChinese(doc);
   return doc;
+}
+
+/** Whether a description at `path` (a visitor's ancestors) is shown as markdown: not a server's, nor inside an example. */
+function isMarkdownPlace(path: readonly unknown[]): boolean {
+  const under = path.flatMap((n) => ((n as { key?: { value?: unknown } }).key?.value !== undefined ? [(n as { key: { value: unknown } }).key.value] : []));
+  return !under.some((k) => k === "servers" || k === "examples" || k === "example" || k === "x-codeSamples");
+}
+
+/**
+ * The vendor's error table (`x-error-codes`, AsyncAPI `x-error-messages`), which Redoc does not
+ * render, as an "Error codes" section at the end of the API's description, and every
+ * description's mention of the extension linked to it.
+ */
+function addErrorTable(doc: Document, spec: Record<string, any>): void {
+  const key = errorTableKey(spec);
+  const table = errorCodesMarkdown(spec);
+  if (!key || !table) return;
+  visit(doc, {
+    Pair: (_key, pair, path) => {
+      const k = (pair.key as { value?: unknown } | null)?.value;
+      const value = pair.value as { value?: unknown } | null;
+      if (k !== "description" || typeof value?.value !== "string" || !isMarkdownPlace(path)) return;
+      const linked = linkErrorTable(value.value, key);
+      if (linked !== value.value) value.value = linked;
+    },
+  });
+  const description = doc.getIn(["info", "description"]);
+  doc.setIn(["info", "description"], `${typeof description === "string" ? description.trimEnd() : ""}\n\n${table}\n`.trimStart());
 }
 
 /**
@@ -457,8 +487,7 @@ function markChinese(doc: Document): void {
       const key = (pair.key as { value?: unknown } | null)?.value;
       const value = pair.value as { value?: unknown } | null;
       if (key !== "description" || typeof value?.value !== "string") return;
-      const under = path.flatMap((n) => ((n as { key?: { value?: unknown } }).key?.value !== undefined ? [(n as { key: { value: unknown } }).key.value] : []));
-      if (under.some((k) => k === "servers" || k === "examples" || k === "example" || k === "x-codeSamples")) return;
+      if (!isMarkdownPlace(path)) return;
       const marked = zhMarkdown(value.value);
       if (marked !== value.value) value.value = marked;
     },

@@ -1,0 +1,48 @@
+/**
+ * The specs' extensions that Redoc does not render, written into the copy the pages are
+ * rendered from (scripts/docs-extensions.ts via bundledSpec): what the texts point readers to
+ * is on the page.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { readApis, ROOT } from "../scripts/api-registry.js";
+import { bundledSpec } from "../scripts/build-docs.js";
+
+const apis = readApis();
+const api = (name: string) => apis.find((a) => a.name === name)!;
+const source = (name: string) => parse(readFileSync(join(ROOT, api(name).root), "utf8")) as Record<string, any>;
+const rendered = (name: string) => parse(bundledSpec(api(name), readFileSync(join(ROOT, api(name).root), "utf8")).toString({ lineWidth: 0 })) as Record<string, any>;
+const unmarked = (s: string) => s.replace(/<span lang="zh">([^<]*)<\/span>/g, "$1");
+
+describe("error table", () => {
+  it.each([
+    ["xt", "x-error-codes", 19],
+    ["hubi", "x-error-codes", 50],
+    ["bhex", "x-error-codes", 3],
+    ["xele", "x-error-codes", 23],
+    ["quant-ws", "x-error-messages", 2],
+  ])("%s: every entry of %s is a row of the page's Error codes section", (name, key, count) => {
+    const table = source(name)[key] as Record<string, Record<string, string>>;
+    expect(Object.keys(table)).toHaveLength(count);
+    const description = unmarked(rendered(name).info.description as string);
+    const section = description.slice(description.indexOf("\n# Error codes\n"));
+    expect(section.startsWith("\n# Error codes\n")).toBe(true);
+    expect(section).toContain("| --- | --- | --- | --- |");
+    const rows = section.split("\n").filter((l) => l.startsWith("| `"));
+    expect(rows).toHaveLength(count);
+    for (const [code, e] of Object.entries(table)) {
+      const row = rows.find((r) => r.startsWith(`| \`${code}\` |`));
+      expect(row, code).toBeDefined();
+      expect(row).toContain(e.message!.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ").trim());
+      expect(row).toContain(`| ${e.kind} |`);
+    }
+  });
+
+  it("links the texts' mentions of the table to its section", () => {
+    const info = rendered("bhex").info.description as string;
+    expect(info).toContain("`x-error-codes` ([Error codes](#section/Error-codes))");
+    expect(source("bhex").info.description).not.toContain("#section/Error-codes");
+  });
+});
