@@ -33,7 +33,7 @@ import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js"
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { zhMarkdown } from "./docs-lang.js";
-import { errorCodesMarkdown, errorTableKey, linkErrorTable } from "./docs-extensions.js";
+import { errorCodesMarkdown, errorTableKey, linkErrorTable, securitySchemeMarkdown } from "./docs-extensions.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
 import { operationIdProblems } from "./spec-rules.js";
 import { asyncOperationSamples, clientRecipe, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
@@ -444,8 +444,20 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
   // (one elsewhere, e.g. in a component's example: said once, in the API's description)
   if (noted.has("[]")) doc.setIn(["info", "description"], `${spec.info?.description ?? ""}\n\n${BIG_INTEGER_NOTE}`.trimStart());
   addErrorTable(doc, spec);
+  addSigningRecipes(doc, spec);
   markChinese(doc);
   return doc;
+}
+
+/** Every security scheme's `x-signature` / `x-headers` (unrendered by Redoc) as markdown at the end of its description. */
+function addSigningRecipes(doc: Document, spec: Record<string, any>): void {
+  for (const [name, scheme] of Object.entries((spec.components?.securitySchemes ?? {}) as Record<string, any>)) {
+    if (!scheme || typeof scheme !== "object" || scheme.$ref) continue;
+    const recipe = securitySchemeMarkdown(scheme);
+    if (!recipe) continue;
+    const description = typeof scheme.description === "string" ? scheme.description.trimEnd() : "";
+    doc.setIn(["components", "securitySchemes", name, "description"], `${description}\n\n${recipe}\n`.trimStart());
+  }
 }
 
 /** Whether a description at `path` (a visitor's ancestors) is shown as markdown: not a server's, nor inside an example. */

@@ -46,3 +46,29 @@ describe("error table", () => {
     expect(source("bhex").info.description).not.toContain("#section/Error-codes");
   });
 });
+
+describe("signing recipes", () => {
+  const schemes = (name: string) => Object.entries((source(name).components?.securitySchemes ?? {}) as Record<string, Record<string, any>>);
+  it.each(["xt", "hubi", "bhex", "xele", "quant-ws"])("%s: every security scheme's x-signature and x-headers are in its rendered description", (name) => {
+    const out = rendered(name).components?.securitySchemes ?? {};
+    for (const [id, scheme] of schemes(name)) {
+      const description = unmarked(out[id].description as string);
+      expect(description.startsWith((scheme.description ?? "").trimEnd())).toBe(true);
+      const signature = scheme["x-signature"] as Record<string, unknown> | undefined;
+      if (signature) {
+        expect(description).toContain("**Signing recipe**");
+        for (const key of Object.keys(signature)) expect(description, `${id} ${key}`).toContain(`- **${key}**:`);
+      }
+      for (const h of (scheme["x-headers"] ?? []) as Array<{ name: string }>) expect(description).toContain(`| \`${h.name}\` |`);
+      if (!signature && !scheme["x-headers"]) expect(out[id].description ?? "").toBe(scheme.description ?? "");
+    }
+  });
+
+  it("hubi: the test vector and the headers' values are shown, `<access token>` as text", () => {
+    const description = unmarked(rendered("hubi").components.securitySchemes.hubiApiKey.description as string);
+    const vector = source("hubi").components.securitySchemes.hubiApiKey["x-signature"].testVector as Record<string, string>;
+    for (const [k, v] of Object.entries(vector)) expect(description).toContain(`  - **${k}**: \`${v}\``);
+    expect(description).toContain("| `Authorization` | `Bearer <access token>` |");
+    expect(description).toContain("Authorization: Bearer &lt;access token>.");
+  });
+});
