@@ -33,7 +33,7 @@ import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js"
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { zhMarkdown } from "./docs-lang.js";
-import { errorCodesMarkdown, errorTableKey, linkErrorTable, securitySchemeMarkdown } from "./docs-extensions.js";
+import { errorCodesMarkdown, errorTableKey, linkErrorTable, plainHeadings, securitySchemeMarkdown } from "./docs-extensions.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
 import { operationIdProblems } from "./spec-rules.js";
 import { asyncOperationSamples, clientRecipe, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
@@ -489,7 +489,8 @@ function addErrorTable(doc: Document, spec: Record<string, any>): void {
 }
 
 /**
- * The vendor's Chinese in every markdown description marked `lang="zh"` (docs-lang.ts). Not a
+ * The vendor's Chinese in every markdown description marked `lang="zh"` (docs-lang.ts), its
+ * headings without inline markup (plainHeadings: Redoc's sidebar would cut them). Not a
  * server's description (Redoc's endpoint list shows it as text, not markdown), nor an
  * example's value.
  */
@@ -500,7 +501,7 @@ function markChinese(doc: Document): void {
       const value = pair.value as { value?: unknown } | null;
       if (key !== "description" || typeof value?.value !== "string") return;
       if (!isMarkdownPlace(path)) return;
-      const marked = zhMarkdown(value.value);
+      const marked = zhMarkdown(plainHeadings(value.value));
       if (marked !== value.value) value.value = marked;
     },
   });

@@ -118,3 +118,28 @@ export function securitySchemeMarkdown(scheme: Obj): string {
   }
   return parts.join("\n");
 }
+
+/**
+ * Markdown whose ATX headings (`## …`, outside code blocks) hold no inline markup: code spans
+ * as their text, HTML tags dropped. Redoc's sidebar label of a heading ends at its first inline
+ * element ("Authentication (security scheme `xtAccessKey`)" showed as "Authentication (security scheme ").
+ */
+export function plainHeadings(md: string): string {
+  let fence: string | null = null;
+  return md
+    .split("\n")
+    .map((line) => {
+      const open = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+      if (fence !== null) {
+        if (open && open[0] === fence[0] && open.length >= fence.length && /^ {0,3}[`~]+\s*$/.test(line)) fence = null;
+        return line;
+      }
+      if (open) {
+        fence = open;
+        return line;
+      }
+      if (!/^ {0,3}#{1,6}[ \t]/.test(line)) return line;
+      return line.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, (_m, _t: string, code: string) => code.trim()).replace(/<\/?[a-z][^<>]*>/gi, "");
+    })
+    .join("\n");
+}

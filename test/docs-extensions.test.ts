@@ -72,3 +72,28 @@ describe("signing recipes", () => {
     expect(description).toContain("Authorization: Bearer &lt;access token>.");
   });
 });
+
+describe("headings", () => {
+  it("zhMarkdown and plainHeadings leave a heading without inline markup (Redoc's sidebar label ends at the first)", async () => {
+    const { zhMarkdown } = await import("../scripts/docs-lang.js");
+    const { plainHeadings } = await import("../scripts/docs-extensions.js");
+    expect(zhMarkdown("## Vendor doc text (原文)\n\n原文 text")).toBe('## Vendor doc text (原文)\n\n<span lang="zh">原文</span> text');
+    expect(plainHeadings("## Authentication (security scheme `xtAccessKey`)\n\nsee `x`\n\n```sh\n# `a` <b>\n```")).toBe(
+      "## Authentication (security scheme xtAccessKey)\n\nsee `x`\n\n```sh\n# `a` <b>\n```",
+    );
+  });
+
+  it.each(["xt", "hubi", "bhex", "xele", "quant-ws"])("%s: no heading of the rendered descriptions holds a code span or a tag", (name) => {
+    const headings: string[] = [];
+    const walk = (node: unknown, key = ""): void => {
+      if (typeof node === "string") {
+        if (key === "description") headings.push(...node.split("\n").filter((l) => /^ {0,3}#{1,6} /.test(l)));
+      } else if (node && typeof node === "object") for (const [k, v] of Object.entries(node)) walk(v, k);
+    };
+    const spec = rendered(name);
+    walk({ info: spec.info, tags: spec.tags });
+    for (const h of headings) expect(h).not.toMatch(/[`<]/);
+    if (name === "xt") expect(headings).toContain("## Authentication (security scheme xtAccessKey)");
+    if (name === "quant-ws") expect(headings).toContain("## Vendor doc text (原文)");
+  });
+});
