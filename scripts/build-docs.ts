@@ -33,7 +33,7 @@ import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js"
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { zhMarkdown } from "./docs-lang.js";
-import { errorCodesMarkdown, errorTableKey, linkErrorTable, plainHeadings, securitySchemeMarkdown } from "./docs-extensions.js";
+import { errorCodesMarkdown, errorTableKey, linkErrorTable, pipeRowsMarkdown, plainHeadings, requestFieldsMarkdown, securitySchemeMarkdown } from "./docs-extensions.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
 import { operationIdProblems } from "./spec-rules.js";
 import { asyncOperationSamples, clientRecipe, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
@@ -431,7 +431,9 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
     for (const [method, path, op] of operationsOf(spec)) {
       const at = ["paths", path, method];
       const note = noted.has(JSON.stringify(at)) ? `\n\n${BIG_INTEGER_NOTE}` : "";
-      doc.setIn([...at, "description"], operationIdLine(op.operationId, ` · \`npx tradeapi call ${api.name} ${op.operationId}\``) + (op.description ?? "") + note);
+      // (fields Redoc would show only as `params: string`, and "|"-separated row columns: tables after the text)
+      const tables = [requestFieldsMarkdown(spec, op), pipeRowsMarkdown(spec, op)].filter(Boolean).map((t) => `\n\n${t}`).join("");
+      doc.setIn([...at, "description"], operationIdLine(op.operationId, ` · \`npx tradeapi call ${api.name} ${op.operationId}\``) + (op.description ?? "") + note + tables);
       doc.setIn([...at, "x-codeSamples"], doc.createNode(operationSamples(spec, api.name, method, path, op)));
     }
   } else {

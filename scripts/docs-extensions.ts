@@ -22,10 +22,15 @@ export function literalAngles(text: string): string {
   return out + text.slice(last).replace(/</g, "&lt;");
 }
 
+/** JSON text of a value whose integers may be bigint (the build reads the spec so). */
+function json(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? Number(v) === Number(v.toString()) && Number.isSafeInteger(Number(v)) ? Number(v) : v.toString() : v)) ?? String(value);
+}
+
 /** A value as the text of one markdown table cell: one line, its `|` escaped. */
 export function cell(value: unknown): string {
   if (value === undefined || value === null || value === "") return "";
-  const text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text = typeof value === "string" ? value : typeof value === "object" ? json(value) : String(value);
   return literalAngles(text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim());
 }
 
@@ -142,4 +147,105 @@ export function plainHeadings(md: string): string {
       return line.replace(/(`+)([\s\S]*?[^`])\1(?!`)/g, (_m, _t: string, code: string) => code.trim()).replace(/<\/?[a-z][^<>]*>/gi, "");
     })
     .join("\n");
+}
+
+/** `node` with its local `$ref` followed (and `allOf` parts merged: properties, required). */
+function resolved(spec: Obj, node: unknown, seen: Set<string> = new Set()): Obj {
+  let n = node as Obj;
+  while (n && typeof n === "object" && typeof n.$ref === "string" && n.$ref.startsWith("#/") && !seen.has(n.$ref)) {
+    seen.add(n.$ref);
+    const target = n.$ref
+      .slice(2)
+      .split("/")
+      .reduce<any>((o, k) => o?.[k.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
+    const { $ref: _ref, ...rest } = n;
+    n = { ...target, ...rest };
+  }
+  if (!n || typeof n !== "object") return {};
+  if (Array.isArray(n.allOf)) {
+    const parts = n.allOf.map((p: unknown) => resolved(spec, p, new Set(seen)));
+    const { allOf: _allOf, ...rest } = n;
+    return {
+      ...Object.assign({}, ...parts),
+      ...rest,
+      properties: Object.assign({}, ...parts.map((p: Obj) => p.properties ?? {}), rest.properties ?? {}),
+      required: [...new Set([...parts.flatMap((p: Obj) => p.required ?? []), ...(rest.required ?? [])])],
+    };
+  }
+  return n;
+}
+
+/** A schema's type as a reader would name it: `string`, `integer (int64)`, `array of object`, `"1.0.1"` … */
+function typeName(spec: Obj, schema: Obj): string {
+  if (schema.const !== undefined) return `${schema.type ?? ""} = ${json(schema.const)}`.trim();
+  const type = Array.isArray(schema.type) ? schema.type.join(" | ") : (schema.type ?? (schema.properties ? "object" : Array.isArray(schema.oneOf ?? schema.anyOf) ? "one of several" : "any"));
+  if (type === "array") return `array of ${typeName(spec, resolved(spec, schema.items ?? {}))}`;
+  const enumText = Array.isArray(schema.enum) ? `, one of ${schema.enum.map((v: unknown) => json(v)).join(", ")}` : "";
+  return `${type}${schema.format ? ` (${schema.format})` : ""}${enumText}`;
+}
+
+/** One row per field of an object schema, nested objects' fields as `parent.child` (and `items[].child`). */
+function fieldRows(spec: Obj, schema: Obj, prefix = "", depth = 0): string[] {
+  const s = resolved(spec, schema);
+  const required = new Set<string>(s.required ?? []);
+  const rows: string[] = [];
+  for (const [name, raw] of Object.entries((s.properties ?? {}) as Obj)) {
+    const field = resolved(spec, raw);
+    const path = `${prefix}${name}`;
+    rows.push(`| \`${path}\` | ${cell(typeName(spec, field))} | ${required.has(name) ? "yes" : "no"} | ${cell(field.description)} |`);
+    if (depth >= 4) continue;
+    if (field.properties || field.allOf) rows.push(...fieldRows(spec, field, `${path}.`, depth + 1));
+    const items = field.type === "array" ? resolved(spec, field.items ?? {}) : undefined;
+    if (items && (items.properties || items.allOf)) rows.push(...fieldRows(spec, items, `${path}[].`, depth + 1));
+  }
+  return rows;
+}
+
+/** The fields of a GET operation whose request is sent base64-encoded in `params` (`x-get-body: base64-params`), as markdown; else empty. */
+export function requestFieldsMarkdown(spec: Obj, op: Obj): string {
+  if (op?.["x-get-body"] !== "base64-params") return "";
+  const param = (op.parameters ?? []).map((p: unknown) => resolved(spec, p)).find((p: Obj) => p.name === "params" && p.in === "query");
+  const schema = op["x-request-schema"] ?? param?.schema?.contentSchema;
+  if (!schema) return "";
+  const name = typeof schema.$ref === "string" ? ` \`${schema.$ref.split("/").pop()}\`` : "";
+  const rows = fieldRows(spec, schema);
+  if (!rows.length) return "";
+  return [
+    `**Request fields** (the JSON request${name}, sent as the query parameter \`params\` in base64):`,
+    "",
+    "| Field | Type | Required | Description |",
+    "| --- | --- | --- | --- |",
+    ...rows,
+  ].join("\n");
+}
+
+/** The row columns of the operation's answers with `x-pipe-rows` ("|"-separated lines), as markdown tables; else empty. */
+export function pipeRowsMarkdown(spec: Obj, op: Obj): string {
+  const parts: string[] = [];
+  for (const [status, raw] of Object.entries((op?.responses ?? {}) as Obj)) {
+    const response = resolved(spec, raw);
+    // (on the response, or on one of its media types)
+    const places: Array<[string, Obj]> = [["", response], ...Object.entries((response.content ?? {}) as Obj).map(([t, m]): [string, Obj] => [` (${t})`, m as Obj])];
+    for (const [mediaType, place] of places) {
+      const rows = place?.["x-pipe-rows"];
+      if (!rows || typeof rows !== "object") continue;
+      const columns = Array.isArray(rows.columns) ? rows.columns : [];
+      const how = [rows.kind ? `kind \`${rows.kind}\`` : "", rows.header === true ? "after a header line" : rows.header === false ? "no header line" : ""].filter(Boolean).join(", ");
+      if (!columns.length) {
+        parts.push(`**Rows of the ${status} answer**${mediaType}: lines of "\\|"-separated text${how ? ` (${how})` : ""}; see the row schema${rows.rowSchema?.$ref ? ` \`${rows.rowSchema.$ref.split("/").pop()}\`` : ""}.`);
+        continue;
+      }
+      const since = columns.some((c: Obj) => c?.since !== undefined);
+      parts.push(
+        [
+        `**Row columns of the ${status} answer**${mediaType} (each row one line of "\\|"-separated columns, in this order${how ? `; ${how}` : ""}; the spec's \`x-pipe-rows\`):`,
+        "",
+        `| # | Column | Type |${since ? " Since |" : ""} Description |`,
+        `| --- | --- | --- |${since ? " --- |" : ""} --- |`,
+        ...columns.map((c: Obj, i: number) => `| ${i + 1} | \`${cell(c?.name)}\` | ${cell(c?.type)} |${since ? ` ${cell(c?.since)} |` : ""} ${cell(c?.description)} |`),
+        ].join("\n"),
+      );
+    }
+  }
+  return parts.join("\n\n");
 }

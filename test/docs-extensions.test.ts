@@ -97,3 +97,38 @@ describe("headings", () => {
     if (name === "quant-ws") expect(headings).toContain("## Vendor doc text (原文)");
   });
 });
+
+describe("xele: requests sent base64-encoded in `params`, answers in '|'-separated rows", () => {
+  const spec = source("xele");
+  const out = rendered("xele");
+  const schemaOf = (ref: string) => spec.components.schemas[ref.split("/").pop()!] as Record<string, any>;
+  const ops = Object.entries(spec.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+
+  it("every x-get-body: base64-params operation shows its request's fields (name, type, required, description), data's fields too", () => {
+    const gets = ops.filter((o) => o.op?.["x-get-body"] === "base64-params");
+    expect(gets).toHaveLength(20);
+    for (const { path, method, op } of gets) {
+      const description = unmarked(out.paths[path][method].description as string);
+      expect(description, op.operationId).toContain("**Request fields**");
+      const request = schemaOf(op["x-request-schema"].$ref);
+      for (const name of Object.keys(request.properties)) expect(description, `${op.operationId} ${name}`).toMatch(new RegExp(`\\| \`${name}\` \\| [^|]+ \\| ${request.required.includes(name) ? "yes" : "no"} \\|`));
+      const data = request.properties.data?.$ref ? schemaOf(request.properties.data.$ref) : undefined;
+      for (const name of Object.keys(data?.properties ?? {})) expect(description, `${op.operationId} data.${name}`).toContain(`| \`data.${name}\` |`);
+    }
+  });
+
+  it("every x-pipe-rows answer shows its columns in order, with their types", () => {
+    let seen = 0;
+    for (const { path, method, op } of ops) {
+      for (const [status, response] of Object.entries((op?.responses ?? {}) as Record<string, any>)) {
+        const rows = response?.["x-pipe-rows"];
+        if (!rows) continue;
+        seen++;
+        const description = unmarked(out.paths[path][method].description as string);
+        expect(description, op.operationId).toContain(`of the ${status} answer**`);
+        (rows.columns as Array<{ name: string; type: string }>).forEach((c, i) => expect(description, `${op.operationId} ${c.name}`).toContain(`| ${i + 1} | \`${c.name}\` | ${c.type} |`));
+      }
+    }
+    expect(seen).toBe(6);
+  });
+});
