@@ -60,6 +60,35 @@ const REDOC_REMOTE: Array<[RegExp, string]> = [
   [/https:\/\/cdn\.redocly\.com\/icons\//g, "./redoc-icons/"],
 ];
 
+/**
+ * Colours of Redoc's theme that read below WCAG's 4.5:1 on its white and tinted backgrounds
+ * (axe color-contrast): GET badges (#25b869, 2.58:1), the other method and channel badges, the search box's
+ * placeholder (#9b9ca8, 2.72:1), links (#1f7cff, 3.89:1), muted text. Redoc sets them as CSS
+ * variables in styles it adds at run time, so these are `!important` (a custom property's
+ * `!important` wins over later rules). Its markdown tables wrap instead of scrolling sideways.
+ */
+export const REDOC_CONTRAST_CSS = [
+  // (each badge colour at least 4.5:1 on white and on its own tinted background)
+  ".tag-get,.tag-query{--tag-color:#137a45 !important}",
+  ".tag-delete{--tag-color:#b8062f !important}",
+  ".tag-put,.tag-channel,.tag-topic{--tag-color:#9a5000 !important}",
+  ".tag-patch{--tag-color:#735600 !important}",
+  ".tag-http-additional-operation{--tag-color:#a8420a !important}",
+  ".tag-receive,.tag-sub,.tag-cons{--tag-color:#246b1e !important}",
+  ".tag-queue{--tag-color:#a81f63 !important}",
+  ".tag-exchange,.tag-exch{--tag-color:#7a35b5 !important}",
+  // (a markdown table wraps its cells' text instead of scrolling: a scrolling region no keyboard reaches fails axe's scrollable-region-focusable)
+  ".md-table-wrapper{overflow:visible !important}.md-table-wrapper td,.md-table-wrapper th{overflow-wrap:anywhere}",
+  ":root{--input-content-placeholder-color:#5f6068 !important;--search-trigger-color:#5f6068 !important;--link-color-primary:#0b57d0 !important;--link-color-primary-hover:#0842a0 !important;--link-color-visited:#0b57d0 !important;--text-color-description:#55565f !important;--color-warm-grey-7:#55565f !important;--color-brand-4:#5f6068 !important}",
+].join("");
+
+/** A rendered Redoc page with REDOC_CONTRAST_CSS at the end of its `<head>`. */
+export function withContrastStyle(html: string): string {
+  const at = html.search(/<\/head\s*>/i);
+  if (at < 0) throw new Error("page without </head>: no place for its contrast style");
+  return `${html.slice(0, at)}<style id="tradeapi-contrast">${REDOC_CONTRAST_CSS}</style>${html.slice(at)}`;
+}
+
 /** Make a rendered Redoc page self-contained, or say what still needs the network. */
 export function offlinePage(html: string): string {
   let out = html;
@@ -524,7 +553,7 @@ async function renderRedoc(api: ApiEntry, specFile: string, config: string, outF
   }).catch((e: Error & { stderr?: string }) => {
     throw new Error(`redocly build-docs ${api.name} failed: ${e.stderr || e.message}`);
   });
-  writeFileSync(outFile, offlinePage(readFileSync(outFile, "utf8")));
+  writeFileSync(outFile, withContrastStyle(offlinePage(readFileSync(outFile, "utf8"))));
 }
 
 export interface BuildDocsOptions {
