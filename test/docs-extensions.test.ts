@@ -132,3 +132,22 @@ describe("xele: requests sent base64-encoded in `params`, answers in '|'-separat
     expect(seen).toBe(6);
   });
 });
+
+describe("idempotency keys", () => {
+  it("bhex: the field each x-idempotency-key names says the client generates it when left out", async () => {
+    const { IDEMPOTENCY_KEY_NOTE } = await import("../scripts/build-docs.js");
+    const spec = source("bhex");
+    const out = rendered("bhex");
+    let seen = 0;
+    for (const [path, item] of Object.entries(spec.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const key = op?.["x-idempotency-key"];
+        if (typeof key !== "string") continue;
+        const field = out.paths[path][method].requestBody?.content?.["application/x-www-form-urlencoded"]?.schema?.properties?.[key] ?? out.paths[path][method].parameters?.find((p: { name: string }) => p.name === key);
+        expect(unmarked(field?.description ?? ""), `${op.operationId} ${key}`).toContain(IDEMPOTENCY_KEY_NOTE);
+        seen++;
+      }
+    }
+    expect(seen).toBeGreaterThanOrEqual(15);
+  });
+});
