@@ -7,9 +7,9 @@
 
 type Obj = Record<string, any>;
 
-/** The heading of the error table's section (Redoc links it as `#section/Error-codes`). */
+/** The heading of the error table's section, and its route as Redoc's sidebar links it. */
 export const ERROR_CODES_HEADING = "Error codes";
-export const ERROR_CODES_LINK = "#section/Error-codes";
+export const ERROR_CODES_LINK = "#/section/error-codes";
 
 /** Prose shown as markdown with its `<` as text, outside code spans (`Bearer <access token>` is no HTML tag). */
 export function literalAngles(text: string): string {

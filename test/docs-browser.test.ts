@@ -307,6 +307,9 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
       expect(await axeViolations(page, ["color-contrast", "scrollable-region-focusable"]), `${api.name}.html`).toEqual([]);
       const labels = await page.evaluate(() => Array.from(document.querySelectorAll("[data-testid=menu-item-label]"), (e) => (e.textContent ?? "").trim()));
       expect(labels, api.name).toContain("Error codes");
+      // (the texts' links to the table go where the sidebar's entry goes)
+      const hrefs = await page.evaluate(() => Array.from(document.querySelectorAll("a[href*='rror-codes']"), (a) => a.getAttribute("href")));
+      expect(new Set(hrefs), `${api.name}: links to the Error codes section`).toEqual(new Set(["#/section/error-codes"]));
       for (const l of labels) expect(l, `${api.name}: a sidebar label cut at an inline element`).not.toMatch(/\($/);
       if (api.name === "xt") expect(labels).toContain("Authentication (security scheme xtAccessKey)");
       if (api.name === "quant-ws") expect(labels).toContain("Vendor doc text (原文)");

@@ -42,8 +42,8 @@ describe("error table", () => {
 
   it("links the texts' mentions of the table to its section", () => {
     const info = rendered("bhex").info.description as string;
-    expect(info).toContain("`x-error-codes` ([Error codes](#section/Error-codes))");
-    expect(source("bhex").info.description).not.toContain("#section/Error-codes");
+    expect(info).toContain("`x-error-codes` ([Error codes](#/section/error-codes))");
+    expect(source("bhex").info.description).not.toContain("#/section/error-codes");
   });
 });
 
