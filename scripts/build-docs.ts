@@ -33,6 +33,7 @@ import { parseSpecDocument, readSpecFile } from "../src/spec-tools/spec-file.js"
 import { readApis, ROOT, type ApiEntry } from "./api-registry.js";
 import { remoteResource, renderAsyncApiView } from "./asyncapi-docs.js";
 import { zhMarkdown } from "./docs-lang.js";
+import { errorCodesMarkdown, errorTableKey, linkErrorTable, pipeRowsMarkdown, plainHeadings, requestFieldsMarkdown, securitySchemeMarkdown } from "./docs-extensions.js";
 import { asyncApiViewFile, changelogPage, changelogSections, indexPage, portalApi, type PortalApi } from "./docs-portal.js";
 import { operationIdProblems } from "./spec-rules.js";
 import { asyncOperationSamples, clientRecipe, operationSamples, operationsOf, SAMPLE_LANGUAGES, type CodeSample } from "./docs-samples.js";
@@ -58,6 +59,35 @@ const REDOC_REMOTE: Array<[RegExp, string]> = [
   // a local folder that does not exist, so a use would show as an error, never as a request.
   [/https:\/\/cdn\.redocly\.com\/icons\//g, "./redoc-icons/"],
 ];
+
+/**
+ * Colours of Redoc's theme that read below WCAG's 4.5:1 on its white and tinted backgrounds
+ * (axe color-contrast): GET badges (#25b869, 2.58:1), the other method and channel badges, the search box's
+ * placeholder (#9b9ca8, 2.72:1), links (#1f7cff, 3.89:1), muted text. Redoc sets them as CSS
+ * variables in styles it adds at run time, so these are `!important` (a custom property's
+ * `!important` wins over later rules). Its markdown tables wrap instead of scrolling sideways.
+ */
+export const REDOC_CONTRAST_CSS = [
+  // (each badge colour at least 4.5:1 on white and on its own tinted background)
+  ".tag-get,.tag-query{--tag-color:#137a45 !important}",
+  ".tag-delete{--tag-color:#b8062f !important}",
+  ".tag-put,.tag-channel,.tag-topic{--tag-color:#9a5000 !important}",
+  ".tag-patch{--tag-color:#735600 !important}",
+  ".tag-http-additional-operation{--tag-color:#a8420a !important}",
+  ".tag-receive,.tag-sub,.tag-cons{--tag-color:#246b1e !important}",
+  ".tag-queue{--tag-color:#a81f63 !important}",
+  ".tag-exchange,.tag-exch{--tag-color:#7a35b5 !important}",
+  // (a markdown table wraps its cells' text instead of scrolling: a scrolling region no keyboard reaches fails axe's scrollable-region-focusable)
+  ".md-table-wrapper{overflow:visible !important}.md-table-wrapper td,.md-table-wrapper th{overflow-wrap:anywhere}",
+  ":root{--input-content-placeholder-color:#5f6068 !important;--search-trigger-color:#5f6068 !important;--link-color-primary:#0b57d0 !important;--link-color-primary-hover:#0842a0 !important;--link-color-visited:#0b57d0 !important;--text-color-description:#55565f !important;--color-warm-grey-7:#55565f !important;--color-brand-4:#5f6068 !important}",
+].join("");
+
+/** A rendered Redoc page with REDOC_CONTRAST_CSS at the end of its `<head>`. */
+export function withContrastStyle(html: string): string {
+  const at = html.search(/<\/head\s*>/i);
+  if (at < 0) throw new Error("page without </head>: no place for its contrast style");
+  return `${html.slice(0, at)}<style id="tradeapi-contrast">${REDOC_CONTRAST_CSS}</style>${html.slice(at)}`;
+}
 
 /** Make a rendered Redoc page self-contained, or say what still needs the network. */
 export function offlinePage(html: string): string {
@@ -430,8 +460,11 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
     for (const [method, path, op] of operationsOf(spec)) {
       const at = ["paths", path, method];
       const note = noted.has(JSON.stringify(at)) ? `\n\n${BIG_INTEGER_NOTE}` : "";
-      doc.setIn([...at, "description"], operationIdLine(op.operationId, ` · \`npx tradeapi call ${api.name} ${op.operationId}\``) + (op.description ?? "") + note);
+      // (fields Redoc would show only as `params: string`, and "|"-separated row columns: tables after the text)
+      const tables = [requestFieldsMarkdown(spec, op), pipeRowsMarkdown(spec, op)].filter(Boolean).map((t) => `\n\n${t}`).join("");
+      doc.setIn([...at, "description"], operationIdLine(op.operationId, ` · \`npx tradeapi call ${api.name} ${op.operationId}\``) + (op.description ?? "") + note + tables);
       doc.setIn([...at, "x-codeSamples"], doc.createNode(operationSamples(spec, api.name, method, path, op)));
+      noteIdempotencyKey(doc, at, op);
     }
   } else {
     for (const [id, op] of Object.entries((spec.operations ?? {}) as Record<string, any>)) {
@@ -442,12 +475,72 @@ export function bundledSpec(api: ApiEntry, text: string): Document {
   }
   // (one elsewhere, e.g. in a component's example: said once, in the API's description)
   if (noted.has("[]")) doc.setIn(["info", "description"], `${spec.info?.description ?? ""}\n\n${BIG_INTEGER_NOTE}`.trimStart());
+  addErrorTable(doc, spec);
+  addSigningRecipes(doc, spec);
   markChinese(doc);
   return doc;
 }
 
+/** Every security scheme's `x-signature` / `x-headers` (unrendered by Redoc) as markdown at the end of its description. */
+function addSigningRecipes(doc: Document, spec: Record<string, any>): void {
+  for (const [name, scheme] of Object.entries((spec.components?.securitySchemes ?? {}) as Record<string, any>)) {
+    if (!scheme || typeof scheme !== "object" || scheme.$ref) continue;
+    const recipe = securitySchemeMarkdown(scheme);
+    if (!recipe) continue;
+    const description = typeof scheme.description === "string" ? scheme.description.trimEnd() : "";
+    doc.setIn(["components", "securitySchemes", name, "description"], `${description}\n\n${recipe}\n`.trimStart());
+  }
+}
+
+/** Said on the field an operation's `x-idempotency-key` names (BHEX `client_order_id`): the API requires it, the client fills it in. */
+export const IDEMPOTENCY_KEY_NOTE = "*Generated by the client when left out: the tradeapi client fills in a unique id (the API itself requires one).*";
+
+/** The idempotency key's field (an inline query parameter or request-body property) with IDEMPOTENCY_KEY_NOTE after its description. */
+function noteIdempotencyKey(doc: Document, at: string[], op: Record<string, any>): void {
+  const key = op["x-idempotency-key"];
+  if (typeof key !== "string") return;
+  const add = (place: Array<string | number>, field: Record<string, any>) =>
+    doc.setIn([...place, "description"], `${typeof field.description === "string" ? `${field.description.trimEnd()}\n\n` : ""}${IDEMPOTENCY_KEY_NOTE}`);
+  (op.parameters ?? []).forEach((p: Record<string, any>, i: number) => {
+    if (p?.name === key && !p.$ref) add([...at, "parameters", i], p);
+  });
+  for (const [type, media] of Object.entries((op.requestBody?.content ?? {}) as Record<string, any>)) {
+    const field = media?.schema?.properties?.[key];
+    if (field && typeof field === "object") add([...at, "requestBody", "content", type, "schema", "properties", key], field);
+  }
+}
+
+/** Whether a description at `path` (a visitor's ancestors) is shown as markdown: not a server's, nor inside an example. */
+function isMarkdownPlace(path: readonly unknown[]): boolean {
+  const under = path.flatMap((n) => ((n as { key?: { value?: unknown } }).key?.value !== undefined ? [(n as { key: { value: unknown } }).key.value] : []));
+  return !under.some((k) => k === "servers" || k === "examples" || k === "example" || k === "x-codeSamples");
+}
+
 /**
- * The vendor's Chinese in every markdown description marked `lang="zh"` (docs-lang.ts). Not a
+ * The vendor's error table (`x-error-codes`, AsyncAPI `x-error-messages`), which Redoc does not
+ * render, as an "Error codes" section at the end of the API's description, and every
+ * description's mention of the extension linked to it.
+ */
+function addErrorTable(doc: Document, spec: Record<string, any>): void {
+  const key = errorTableKey(spec);
+  const table = errorCodesMarkdown(spec);
+  if (!key || !table) return;
+  visit(doc, {
+    Pair: (_key, pair, path) => {
+      const k = (pair.key as { value?: unknown } | null)?.value;
+      const value = pair.value as { value?: unknown } | null;
+      if (k !== "description" || typeof value?.value !== "string" || !isMarkdownPlace(path)) return;
+      const linked = linkErrorTable(value.value, key);
+      if (linked !== value.value) value.value = linked;
+    },
+  });
+  const description = doc.getIn(["info", "description"]);
+  doc.setIn(["info", "description"], `${typeof description === "string" ? description.trimEnd() : ""}\n\n${table}\n`.trimStart());
+}
+
+/**
+ * The vendor's Chinese in every markdown description marked `lang="zh"` (docs-lang.ts), its
+ * headings without inline markup (plainHeadings: Redoc's sidebar would cut them). Not a
  * server's description (Redoc's endpoint list shows it as text, not markdown), nor an
  * example's value.
  */
@@ -457,9 +550,8 @@ function markChinese(doc: Document): void {
       const key = (pair.key as { value?: unknown } | null)?.value;
       const value = pair.value as { value?: unknown } | null;
       if (key !== "description" || typeof value?.value !== "string") return;
-      const under = path.flatMap((n) => ((n as { key?: { value?: unknown } }).key?.value !== undefined ? [(n as { key: { value: unknown } }).key.value] : []));
-      if (under.some((k) => k === "servers" || k === "examples" || k === "example" || k === "x-codeSamples")) return;
-      const marked = zhMarkdown(value.value);
+      if (!isMarkdownPlace(path)) return;
+      const marked = zhMarkdown(plainHeadings(value.value));
       if (marked !== value.value) value.value = marked;
     },
   });
@@ -480,7 +572,7 @@ async function renderRedoc(api: ApiEntry, specFile: string, config: string, outF
   }).catch((e: Error & { stderr?: string }) => {
     throw new Error(`redocly build-docs ${api.name} failed: ${e.stderr || e.message}`);
   });
-  writeFileSync(outFile, offlinePage(readFileSync(outFile, "utf8")));
+  writeFileSync(outFile, withContrastStyle(offlinePage(readFileSync(outFile, "utf8"))));
 }
 
 export interface BuildDocsOptions {

@@ -6,7 +6,8 @@
  *
  * - `zhMarkdown`: a markdown description (as Redoc and the AsyncAPI view render it): code
  *   (fenced blocks and spans), HTML tags and link destinations are left as they are, and so is
- *   a run next to an emphasis mark (`*`, `_`), which raw HTML beside it could end.
+ *   a run next to an emphasis mark (`*`, `_`), which raw HTML beside it could end. A heading
+ *   (`## …`) is left plain: Redoc cuts a heading's sidebar label at its first inline element.
  * - `zhHtml`: text already escaped for HTML, with no tags in it (the portal's index).
  *
  * A text that is not markdown where it is shown (a server's description in Redoc's endpoint
@@ -51,6 +52,10 @@ export function zhMarkdown(md: string): string {
     } else if (fence !== null) {
       out.push(line);
       if (open && open[0] === fence[0] && open.length >= fence.length && /^ {0,3}[`~]+\s*$/.test(line)) fence = null;
+    } else if (/^ {0,3}#{1,6}(?:[ \t]|$)/.test(line)) {
+      // (an ATX heading stays plain: Redoc's sidebar label ends at a heading's first inline element)
+      flush();
+      out.push(line);
     } else if (/^(?: {4}|\t)/.test(line) && (prose.length === 0 || prose[prose.length - 1]!.trim() === "")) {
       // (an indented code block: after a blank line, not a paragraph's continuation)
       flush();

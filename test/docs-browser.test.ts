@@ -299,6 +299,24 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
     expect(blocked).toEqual([]);
   }, 60_000);
 
+  it("every reference page: method and channel badges, links, the search box and muted text reach 4.5:1 (axe color-contrast), no table scrolls out of the keyboard's reach, the Error codes section and the cut-free sidebar labels are shown", async () => {
+    for (const api of apis) {
+      const page = await open(`${api.name}.html`);
+      await redocReady(page);
+      await expect.poll(() => page.locator("#api-content").innerText(), { timeout: 30_000 }).toContain("Error codes");
+      expect(await axeViolations(page, ["color-contrast", "scrollable-region-focusable"]), `${api.name}.html`).toEqual([]);
+      const labels = await page.evaluate(() => Array.from(document.querySelectorAll("[data-testid=menu-item-label]"), (e) => (e.textContent ?? "").trim()));
+      expect(labels, api.name).toContain("Error codes");
+      // (the texts' links to the table go where the sidebar's entry goes)
+      const hrefs = await page.evaluate(() => Array.from(document.querySelectorAll("a[href*='rror-codes']"), (a) => a.getAttribute("href")));
+      expect(new Set(hrefs), `${api.name}: links to the Error codes section`).toEqual(new Set(["#/section/error-codes"]));
+      for (const l of labels) expect(l, `${api.name}: a sidebar label cut at an inline element`).not.toMatch(/\($/);
+      if (api.name === "xt") expect(labels).toContain("Authentication (security scheme xtAccessKey)");
+      if (api.name === "quant-ws") expect(labels).toContain("Vendor doc text (原文)");
+      await page.close();
+    }
+  }, 180_000);
+
   it("the index and a changelog page reflow at 320 px (WCAG 1.4.10: nothing scrolls the page sideways), pass axe's WCAG 2.1 AA checks, the search's count is announced, and the folder is readable by a web server", async () => {
     expect(statSync(out).mode & 0o777).toBe(0o755);
     const narrow = await browser.newContext({ viewport: { width: 320, height: 640 } });

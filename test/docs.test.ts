@@ -319,6 +319,9 @@ describe("portal index", () => {
     expect(indexPage([...portal, { ...portal[0]!, name: "acme" }], {})).toContain("Reference pages for the six APIs,");
     expect(indexPage(portal.slice(0, 1), {})).toContain("Reference pages for the one API,");
     expect(html).not.toMatch(/(?:src|href)="https?:/);
+    // an orientation: where each API's signing and errors are, the README, the two WebSocket pages
+    const start = /<p id="start">([\s\S]*?)<\/p>/.exec(html)?.[1] ?? "";
+    for (const words of ["<em>Authentication</em> section", "<em>Error codes</em>", 'href="../../README.md"', "quant-ws.html", "quant-ws.asyncapi.html", "AsyncAPI view"]) expect(start).toContain(words);
     const bhex = portal.find((a) => a.name === "bhex")!.operations.find((o) => o.operationId === "orderCreate")!;
     expect(bhex).toMatchObject({ method: "POST", path: "/api/v2/org/order/create", anchor: "#/spot-trading/ordercreate" });
     expect(bhex.text).toContain("创建订单");
