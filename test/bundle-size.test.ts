@@ -217,7 +217,9 @@
  * own (a twin regex) and the limiter's room check its follows list; 123.0 kB (122,972 bytes) with
  * at most five stacked codings decoded, a decoding ended by the timeout or the caller's abort, and
  * the forms of a secret's UTF-16LE bytes (hex, base64) in the redactor; 123.0 kB (123,025 bytes) with
- * the codings limit applied to a body with bytes only (an empty 503 stays an HttpError).
+ * the codings limit applied to a body with bytes only (an empty 503 stays an HttpError); 122.9 kB
+ * (122,898 bytes) with the limiter's waiters in one line looked over in order at each change
+ * (a waiter held in a limit's line behind one blocked by another limit was overtaken).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -227,7 +229,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 123_100;
+const CEILING = 123_000;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

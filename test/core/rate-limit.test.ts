@@ -73,6 +73,19 @@ describe("RateLimiter", () => {
     expect(starts.H).toBe(1000);
   });
 
+  it("a waiter behind one held by another limit goes when its own limit has room: a later request of its limit does not go first (it went at 1 000 ms, after one made at 60)", async () => {
+    const clock = timerClock();
+    const rl = new RateLimiter({ a: { limit: 3, intervalMs: 50 }, b: { limit: 1, intervalMs: 1000 } }, clock);
+    const starts: Record<string, number> = {};
+    const go = (name: string, names: string[]) => rl.acquire(names).then(() => void (starts[name] = clock.now()));
+    await Promise.all([go("b0", ["b"]), go("a0", ["a"]), go("a1", ["a"]), go("a2", ["a"])]);
+    const y = go("Y", ["a", "b"]); // both full: waits 1 000 ms for b, with a place in a
+    const w = go("W", ["a"]); // a full: room at 50 ms beyond Y's place
+    const n = new Promise<void>((r) => void clock.sleep(60).then(r)).then(() => go("N", ["a"]));
+    await clock.run(Promise.all([y, w, n]));
+    expect(starts).toMatchObject({ W: 50, N: 60, Y: 1000 });
+  });
+
   it("lets `limit` requests start per interval and makes the rest wait their turn, in order", async () => {
     const clock = virtualClock();
     const rl = new RateLimiter({ balance: { limit: 3, intervalMs: 1000 } }, clock);

@@ -4,19 +4,19 @@
  * Limits are read from the spec (`x-rate-limits`: name → {limit, intervalMs}) and each
  * operation names the limits it counts against (`x-rate-limit: [names]`). A request may start
  * when, for every named limit, fewer than `limit` requests started in the last `intervalMs`
- * (a sliding window). A waiter follows the earlier waiters of those of its limits that had no
- * room for it when it came (only those: a limit it names that is far from full, as XT's IP
- * limit, makes no queue), and holds a place in each it names: a request whose limits have room beyond every waiter's
- * place starts at once, taking no place a waiter holds: a ticker read, counted against the IP
- * limit only, no longer waits seconds behind balance calls held by their own 3-per-second
- * limit (it may also start before a waiter still behind another limit's waiters). Share one
- * limiter between clients of the same key by passing the same instance to each. A waiter whose
- * signal aborts leaves the queue at once, without taking a turn, gives its places back, and
- * lets the waiters behind it in each of its limits go on (each limit keeps its waiters in an
- * explicit queue, and one that aborts is taken out of it: nothing of it is kept until the
- * head moves). A waiter's wait counts the places of the waiters that came before it (not of
- * those after), so one blocked by another limit reserves its place without holding the
- * waiters of this one, which had room, behind it.
+ * (a sliding window). Requests that must wait are kept in one line, first come first; each
+ * holds a place in every limit it names. A waiter takes its turn as soon as each of its limits
+ * has room for it beyond the places of the waiters before it in that limit: it waits for the
+ * waiters of its own limits only, and one blocked by another limit (a balance call held by its
+ * 3-per-second limit) reserves its place without holding the others of this one behind it. A
+ * new request whose limits have room beyond every waiter's place starts at once (a ticker
+ * read, counted against XT's IP limit only, does not wait behind balance calls). Requests of
+ * the same limits take their turns in the order they came. Every change (a window passing, a
+ * request done, a waiter leaving) looks over the line once, in order, in one step: a waiter
+ * never waits for room that a later request of its limits then takes. Share one limiter
+ * between clients of the same key by passing the same instance to each. A waiter whose signal
+ * aborts leaves the line at once, without taking a turn, gives its places back, and the
+ * waiters after it move up (nothing of it is kept).
  *
  * A request held with `hold()` (as the clients hold theirs) counts in every window until it is
  * done, then for `intervalMs` from then: its arrival at the server lies somewhere between its
@@ -25,7 +25,7 @@
  * from the answers, no window of the server's holds more than `limit` of them, whatever the
  * latency. `acquire()` counts from the start, for requests the limiter never hears the end of.
  */
-import { onAbort, pause, unlessAborted, type WaitAbort } from "./abort.js";
+import { MAX_TIMER_MS, onAbort } from "./abort.js";
 import { quoted, shownValue, typeName, UsageError } from "./errors.js";
 import { checkOption, checkOptionsObject, checkSignal, ownFields } from "./validate.js";
 
@@ -59,23 +59,13 @@ export class RateLimiter {
   readonly #rules: Record<string, RateLimitRule>;
   /** Recent requests per rule (one object in the lists of each limit it counts against). */
   readonly #starts = new Map<string, Counted[]>();
-  /** Waiters whose limits are full of held requests: woken when one is done. */
-  readonly #onDone = new Set<() => void>();
-  /**
-   * Per limit, the waiters that count against it, first come first: each holds a place in every
-   * limit it names, and waits for those ahead of it in the limits it follows.
-   */
-  readonly #queues = new Map<string, Set<Waiter>>();
-  /**
-   * Per limit, the waiters that follow it (it had no room for them when they came), first come
-   * first: a waiter goes when it is first in the line of each limit it follows. Only followers
-   * are in a line: one blocked by another limit held the waiters of this one (which had room)
-   * behind it while a later request of the same limits went first.
-   */
-  readonly #lines = new Map<string, Set<Waiter>>();
-  /** Waiters free to start their wait for room, started by #maybeGo's loop. */
-  readonly #ready: Waiter[] = [];
-  #draining = false;
+  /** The requests waiting for their turn, first come first: each holds a place in every limit it names. */
+  readonly #waiting = new Set<Waiter>();
+  /** Per limit, the places its waiters hold. */
+  readonly #places = new Map<string, number>();
+  /** The one wake-up armed for when a window next lets a request go (clock time). */
+  #wake: { at: number; cancel: () => void } | undefined;
+  #passing = false;
   readonly #now: () => number;
   /** What a clock that stood still while waits passed is behind by (#waitFor). */
   #stood = 0;
@@ -158,93 +148,122 @@ export class RateLimiter {
 
   #enter(known: string[], signal: AbortSignal | undefined): Promise<() => void> | (() => void) {
     if (signal?.aborted) throw signal.reason;
-    // Behind the earlier waiters only of its limits that have no room for it beyond their places
-    // (one queue for all held a call behind another limit's waiters while later calls of its own
-    // limit went first; and following every limit it names held each balance call behind the
-    // order reads queued before it by `user`, as both also name the IP limit, never near full).
     const now = this.#now();
-    const follows = known.filter((n) => this.#recent(n, now).length + this.#placesIn(n) >= this.#rules[n]!.limit);
-    // Room beyond every earlier waiter's place in each of its limits: no need to queue.
-    if (follows.length === 0) return this.#take(known);
+    // (a wake-up overdue, its timer late: the waiters first, then this one)
+    if (this.#wake && now >= this.#wake.at) this.#pass();
+    // Room beyond every waiter's place in each of its limits: no need to wait.
+    if (known.every((n) => this.#recent(n, now).length + (this.#places.get(n) ?? 0) < this.#rules[n]!.limit)) return this.#take(known);
     return new Promise<() => void>((resolve, reject) => {
-      const abort: WaitAbort | undefined = signal && { signals: [signal], error: (s) => s.reason };
-      let off = nothing;
       const w: Waiter = {
         names: known,
-        follows,
-        started: false,
-        left: false,
-        go: () => void this.#waitFor(w, abort, room).catch(fail),
+        signal,
+        // The turn is taken in the same step as the last check of its limits (no request between).
+        grant: () => (this.#remove(w), resolve(this.#take(known))),
+        // An aborted waiter leaves the line at once and holds nothing: only the line points to it.
+        fail: (e) => (this.#remove(w), reject(e)),
+        off: nothing,
       };
-      // The turn is taken in the same step as the last check of its limits (no request between),
-      // and before the waiters behind it look for room (their first check is in this step too).
-      const room = () => {
-        if (w.left) return;
-        resolve(this.#take(known));
-        this.#leave(w);
-      };
-      // An aborted waiter leaves every queue at once, and holds nothing: only the queues point to a waiter.
-      const fail = (e: unknown) => {
-        if (!w.left) this.#leave(w);
-        reject(e);
-      };
-      w.detach = () => off();
-      for (const n of known) {
-        const queue = this.#queues.get(n) ?? new Set<Waiter>();
-        this.#queues.set(n, queue.add(w));
-      }
-      for (const n of follows) {
-        const line = this.#lines.get(n) ?? new Set<Waiter>();
-        this.#lines.set(n, line.add(w));
-      }
-      if (signal) off = onAbort(signal, () => fail(signal.reason));
-      this.#maybeGo(w);
+      this.#waiting.add(w);
+      for (const n of known) this.#places.set(n, (this.#places.get(n) ?? 0) + 1);
+      if (signal)
+        w.off = onAbort(signal, () => {
+          if (!this.#waiting.has(w)) return;
+          w.fail(signal.reason);
+          // The waiters after it may have room in its places now.
+          this.#pass();
+        });
+      this.#armFor(known, now);
     });
   }
 
-  /** The places waiters hold in `name` (one per waiter queued that counts against it). */
-  #placesIn(name: string): number {
-    return this.#queues.get(name)?.size ?? 0;
+  /** `w` leaves the line (its turn taken, or aborted) and gives its places back. */
+  #remove(w: Waiter): void {
+    this.#waiting.delete(w);
+    w.off();
+    for (const n of w.names) {
+      const left = this.#places.get(n)! - 1;
+      if (left === 0) this.#places.delete(n);
+      else this.#places.set(n, left);
+    }
+    // Nobody waits: no timer holds the process for them.
+    if (this.#waiting.size === 0) {
+      this.#wake?.cancel();
+      this.#wake = undefined;
+    }
   }
 
   /**
-   * Start `w`'s wait for room when it is first in the line of every limit it follows. Waiters
-   * that may go are started one after another from one loop, not from inside each other's turn:
-   * a turn starting the next waiter's wait in its own step nested six calls per waiter, and
-   * 1,300 waiters free at once (a window's worth expiring together) overflowed the stack.
+   * Look over the line once, first come first, in one step: a waiter takes its turn when each of
+   * its limits has room for it beyond the places of the waiters before it there (those that
+   * took their turn in this step count as started). Then arm a wake-up for when the windows
+   * that held a waiter next lose a request. Waiters are started from this one loop, never from
+   * inside each other's turn (nested, 1,300 freed at once overflowed the stack).
    */
-  #maybeGo(w: Waiter): void {
-    if (w.started || w.left || !w.follows.every((n) => firstOf(this.#lines.get(n)) === w)) return;
-    w.started = true;
-    this.#ready.push(w);
-    if (this.#draining) return;
-    this.#draining = true;
+  #pass(): void {
+    if (this.#passing || this.#waiting.size === 0) return;
+    this.#passing = true;
     try {
-      // (a waiter that finds room takes its turn in this step and may add the next to #ready)
-      for (let i = 0; i < this.#ready.length; i++) this.#ready[i]!.go();
+      const now = this.#now();
+      // Per limit: its requests in the window, and the places of the waiters looked at so far.
+      const used = new Map<string, number>();
+      const full = new Set<string>();
+      const rules = Object.keys(this.#rules).length;
+      for (const w of this.#waiting) {
+        if (w.signal?.aborted) {
+          w.fail(w.signal.reason);
+          continue;
+        }
+        let room = true;
+        for (const n of w.names) {
+          let u = used.get(n);
+          if (u === undefined) used.set(n, (u = this.#recent(n, now).length));
+          if (u >= this.#rules[n]!.limit) {
+            room = false;
+            full.add(n);
+          }
+        }
+        // (started or waiting, it counts in each of its limits for those after it)
+        for (const n of w.names) used.set(n, used.get(n)! + 1);
+        if (room) w.grant();
+        // (every limit full: nobody after it has room)
+        else if (full.size === rules) break;
+      }
+      this.#armFor(full, now);
     } finally {
-      this.#ready.length = 0;
-      this.#draining = false;
+      this.#passing = false;
     }
   }
 
-  /** `w` leaves its queues (its turn taken, or aborted); the waiters now first in them may go. */
-  #leave(w: Waiter): void {
-    w.left = true;
-    w.detach?.();
-    for (const n of w.names) {
-      const queue = this.#queues.get(n)!;
-      queue.delete(w);
-      if (queue.size === 0) this.#queues.delete(n);
+  /**
+   * Arm the wake-up for when the first of the windows of `names` loses a request (one held in
+   * flight leaves none: its end runs a pass), unless one is armed as early.
+   */
+  #armFor(names: Iterable<string>, now: number): void {
+    if (this.#waiting.size === 0) return;
+    let at = Infinity;
+    for (const n of names) {
+      const interval = this.#rules[n]!.intervalMs;
+      for (const c of this.#starts.get(n) ?? []) if (c.t + interval > now && c.t + interval < at) at = c.t + interval;
     }
-    for (const n of w.follows) {
-      const line = this.#lines.get(n)!;
-      line.delete(w);
-      if (line.size === 0) this.#lines.delete(n);
-      else this.#maybeGo(firstOf(line)!);
+    if (at === Infinity || (this.#wake && this.#wake.at <= at)) return;
+    this.#wake?.cancel();
+    // (a wait longer than a timer holds, as a limit per 30 days, is waited in steps)
+    const ms = Math.min(Math.max(at - now, 1e-3), MAX_TIMER_MS);
+    const wake = { at: now + ms, cancel: nothing };
+    this.#wake = wake;
+    const fire = () => {
+      if (this.#wake !== wake) return;
+      this.#wake = undefined;
+      // A clock that stood still through the whole wait (a test's faked performance with real
+      // timers) counts the wait as passed: the same wait was waited again forever.
+      if (this.#now() === now) this.#stood += ms;
+      this.#pass();
+    };
+    if (this.#sleep) void new Promise<void>((r) => r(this.#sleep!(ms))).then(fire, fire);
+    else {
+      const timer = setTimeout(fire, ms);
+      wake.cancel = () => clearTimeout(timer);
     }
-    // The waiters counting its place may have room now.
-    for (const wake of [...this.#onDone]) wake();
   }
 
   /** The requests within `name`'s window (older ones dropped; held ones are in every window). */
@@ -260,75 +279,36 @@ export class RateLimiter {
   /** Count a request against `names`, held until the returned function is called (giveBack: never counted). */
   #take(names: string[]): () => void {
     const counted: Counted = { t: Infinity };
-    for (const name of names) this.#starts.get(name)!.push(counted);
+    for (const name of names) {
+      const list = this.#starts.get(name);
+      if (list) list.push(counted);
+      else this.#starts.set(name, [counted]);
+    }
     const settle = (t: number) => {
       if (counted.t !== Infinity) return;
       counted.t = t; // (-Infinity: out of every window at once)
-      for (const wake of [...this.#onDone]) wake();
+      // Its windows can now tell when they lose it (or have lost it: given back).
+      this.#pass();
     };
     const done = () => settle(this.#now());
     giveBack.set(done, () => settle(-Infinity));
     return done;
   }
-
-  /** The places waiters that came before `w` hold in `name` (those queued ahead of it there). */
-  #ahead(name: string, w: Waiter): number {
-    let n = 0;
-    for (const other of this.#queues.get(name) ?? []) {
-      if (other === w) break;
-      n++;
-    }
-    return n;
-  }
-
-  /**
-   * Wait until each of `w`'s limits has room in its window beyond the places of the waiters
-   * that came before it, then call `room` (in the same step).
-   */
-  async #waitFor(w: Waiter, abort: WaitAbort | undefined, room: () => void): Promise<void> {
-    for (;;) {
-      if (abort?.signals[0]?.aborted) throw abort.signals[0].reason;
-      const now = this.#now();
-      let wait = 0;
-      for (const name of w.names) {
-        const rule = this.#rules[name]!;
-        const list = this.#recent(name, now);
-        const ahead = this.#ahead(name, w);
-        // (a waiter ahead frees its place by leaving: #leave wakes those waiting for it)
-        if (list.length + ahead >= rule.limit) wait = Math.max(wait, ahead >= rule.limit ? Infinity : Math.min(...list.map((c) => c.t)) + rule.intervalMs - now);
-      }
-      if (wait <= 0) break;
-      // Every place held by a request in flight: wait until one is done.
-      if (wait === Infinity) {
-        let wake = (): void => undefined;
-        await unlessAborted(new Promise<void>((r) => this.#onDone.add((wake = r))), abort, () => this.#onDone.delete(wake)).finally(() => this.#onDone.delete(wake));
-        continue;
-      }
-      await pause(wait, this.#sleep, abort);
-      // A clock that stood still through the whole wait (a test's faked performance with real
-      // timers) counts the wait as passed: the same wait was waited again forever.
-      if (this.#now() === now) this.#stood += wait;
-    }
-    room();
-  }
 }
 
 const nothing = (): void => undefined;
-/** A request waiting for its turn (RateLimiter's queues hold it; nothing else once it has left). */
+/** A request waiting for its turn (RateLimiter's line holds it; nothing else once it has left). */
 interface Waiter {
-  /** The limits it counts against: it holds a place in the queue of each. */
+  /** The limits it counts against: it holds a place in each. */
   names: string[];
-  /** Those that had no room for it when it came: it waits for the waiters ahead of it in their lines. */
-  follows: string[];
-  /** Its wait for room has begun (it was first in the line of every limit it follows). */
-  started: boolean;
-  /** It has left its queues: turn taken, or aborted. */
-  left: boolean;
-  go: () => void;
+  signal: AbortSignal | undefined;
+  /** Takes its turn and leaves the line. */
+  grant: () => void;
+  /** Leaves the line, refused with `e`. */
+  fail: (e: unknown) => void;
   /** Stops listening to its signal. */
-  detach?: () => void;
+  off: () => void;
 }
-const firstOf = <T>(set: Set<T> | undefined): T | undefined => (set ? set.values().next().value : undefined);
 /** A turn's "done" → what gives the turn back uncounted. */
 const giveBack = new WeakMap<() => void, () => void>();
 
