@@ -11,7 +11,9 @@
  *   base64url of it, and the part of it that survives inside a longer base64 text (the Xele
  *   token in `?params=<base64 JSON>`: for each of the three byte alignments, the base64 of its
  *   whole 3-byte groups), the latter also URL-encoded; a text cut short in the middle of one of
- *   these forms loses the cut piece too;
+ *   these forms loses the cut piece too; a form found inside a word (letters, digits, marks,
+ *   "_") loses the whole word, so a weak secret is not told by the text around it ("password"
+ *   with a password "pass" read "[redacted]word");
  * - by name, values it was not told about: `signature=…`, `"token":"…"`, `X-API-Signature: …`,
  *   `Authorization: Bearer …`, and the password of a URL's `user:password@`.
  *
@@ -170,6 +172,11 @@ export function secretForms(secret: string): string[] {
   for (const f of [...forms]) if (/["\\]/.test(f)) forms.add(JSON.stringify(f).slice(1, -1));
   return [...forms].filter((f) => f.length >= MIN_LITERAL);
 }
+
+/** A letter, digit, mark or "_" (one UTF-16 unit: a character past U+FFFF is none). */
+const isWordUnit = (c: number): boolean =>
+  c < 0x80 ? (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f : WORD_UNIT.test(String.fromCharCode(c));
+const WORD_UNIT = /[\p{L}\p{N}\p{M}]/u;
 
 /** `text` lower-cased character by character (its indexes kept: "İ".toLowerCase() is two characters). */
 function lowered(text: string): string {
@@ -465,9 +472,14 @@ export class Redactor {
     if (this.#long.length || skeleton || this.#under) spans.sort((a, b) => a[0] - b[0]);
     let out = "";
     let end = -1; // the end of the stretch being replaced
-    for (const [from, to] of spans) {
+    for (let [from, to] of spans) {
+      // A secret inside a word loses the whole word: the vendor's "wrong user name or password"
+      // with a password "pass" read "…or [redacted]word", which told the reader the password.
+      // (each character is passed over once: a stretch reaches back no further than the last)
+      if (to > end) while (to < text.length && isWordUnit(text.charCodeAt(to))) to++;
       if (from < end) end = Math.max(end, to);
       else {
+        while (from > Math.max(end, 0) && isWordUnit(text.charCodeAt(from - 1))) from--;
         out += text.slice(Math.max(end, 0), from) + REDACTED;
         end = to;
       }
