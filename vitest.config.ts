@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Property tests run on fixed seeds (`npm run fuzz` on new ones): test/helpers/fc-seed.ts.
+    setupFiles: ["test/setup/fast-check.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Each file gets its own process: emulators and sockets never leak between files.

@@ -19,6 +19,7 @@ import { createXeleClient } from "../../src/handwritten/xele/client.js";
 import { createXtClient } from "../../src/handwritten/xt/client.js";
 import { runCliCaptured } from "../helpers/cli.js";
 import { creds, setup } from "../quant-ws/helpers.js";
+import { fcSeed } from "../helpers/fc-seed.js";
 
 /** JSON values, with the keys and numbers that trip code up. */
 const nasty = fc.letrec<{ value: unknown }>((tie) => ({
@@ -145,7 +146,7 @@ describe("quant-ws frames a fuzzer writes", () => {
     client.on("error", (e) => errors.push(e));
     session.on("order", () => {});
     session.on("fill", () => {});
-    const sample = fc.sample(frames, { numRuns: 400, seed: 42 }).map((f) => f.replaceAll('"t"', JSON.stringify(token)));
+    const sample = fc.sample(frames, { numRuns: 400, seed: fcSeed(42) }).map((f) => f.replaceAll('"t"', JSON.stringify(token)));
     for (const f of sample) mock.sendRaw(f);
     await session.asset({ timeoutMs: 5_000 });
     for (const e of errors) expect(e).toBeInstanceOf(TradeApiError);
@@ -223,7 +224,7 @@ describe("the CLI under answers a fuzzer writes", () => {
     for (const [name, argv, fields] of runs) {
       const codes = new Set<number>();
       // Statuses the CLI's calls do not retry (429 and 5xx would wait out the backoff; the library's fuzz above has them).
-      for (const a of [{ body: text(fields), status: 200, type: "application/json" }, ...fc.sample(answers(fields), { numRuns: 80, seed: 7 })]) {
+      for (const a of [{ body: text(fields), status: 200, type: "application/json" }, ...fc.sample(answers(fields), { numRuns: 80, seed: fcSeed(7) })]) {
         current = { ...a, status: a.status >= 429 ? 400 : a.status };
         const r = await runCliCaptured(argv, env);
         codes.add(r.code);

@@ -19,6 +19,7 @@ import type { ApiMeta } from "../../src/handwritten/core/meta.js";
 import { startBhexMock, startHubiMock, startQuantWsMock, startXeleMock, startXtMock } from "../../src/mock/index.js";
 import { createQuantWsClient } from "../../src/handwritten/quant-ws/index.js";
 import { createBhexOrgClient, createBhexRateLimiter, createHubiClient, createRestClient, createXeleClient, createXtClient, createXtRateLimiter } from "../../src/index.js";
+import { fcSeed } from "../helpers/fc-seed.js";
 
 // A deeper local run: ENTRY_FUZZ_RUNS=5000 ENTRY_FUZZ_SEED=7 npx vitest run test/security/entry-fuzz.test.ts
 const SEED = Number(process.env.ENTRY_FUZZ_SEED ?? 20261204);
@@ -82,7 +83,7 @@ describe("every REST entry point, given any values (property)", () => {
     it(`${name}: a result or a TradeApiError`, async () => {
       await fc.assert(
         fc.asyncProperty(ref, anything, anything, (a, b, c) => typedOutcome(name, () => entry(a, b, c))),
-        { seed: SEED, numRuns: RUNS },
+        { seed: fcSeed(SEED), numRuns: RUNS },
       );
     });
   }
@@ -96,7 +97,7 @@ describe("every REST entry point, given any values (property)", () => {
       });
       await fc.assert(
         fc.asyncProperty(withParam, ([op, params]) => typedOutcome(`${api} ${op}`, () => entry(op, params, undefined))),
-        { seed: SEED, numRuns: RUNS * 4 },
+        { seed: fcSeed(SEED), numRuns: RUNS * 4 },
       );
     }
     expect(RUNS).toBeGreaterThan(0);
@@ -111,7 +112,7 @@ describe("every REST entry point, given any values (property)", () => {
     });
     await fc.assert(
       fc.asyncProperty(args, ([op, params, options]) => typedOutcome(`bhex paginate ${op}`, () => bhex.paginate(op as never, params as never, options as never).next())),
-      { seed: SEED, numRuns: RUNS * 2 },
+      { seed: fcSeed(SEED), numRuns: RUNS * 2 },
     );
     // Left out, the parameters are none (the key is made): it read a field of undefined.
     expect(bhex.withIdempotencyKey("paymentOrderRefund", undefined as never)).toEqual({ refund_client_order_id: expect.stringMatching(/^\d{19}$/) });
@@ -153,7 +154,7 @@ describe("every factory and emulator, given options of any value (property)", ()
     );
     await fc.assert(
       fc.asyncProperty(fc.oneof(config, anything), (c) => typedOutcome("createRestClient", () => void createRestClient(c as never))),
-      { seed: SEED, numRuns: RUNS * 2 },
+      { seed: fcSeed(SEED), numRuns: RUNS * 2 },
     );
   });
 
@@ -166,7 +167,7 @@ describe("every factory and emulator, given options of any value (property)", ()
             await made?.close?.();
           }),
         ),
-        { seed: SEED, numRuns: RUNS * 2 },
+        { seed: fcSeed(SEED), numRuns: RUNS * 2 },
       );
     });
   }
@@ -188,7 +189,7 @@ describe("every factory and emulator, given options of any value (property)", ()
     it(`${name}: an emulator or a UsageError`, async () => {
       await fc.assert(
         fc.asyncProperty(options, (o) => typedOutcome(name, async () => (await start(o as never)).close())),
-        { seed: SEED, numRuns: Math.ceil(RUNS / 3) },
+        { seed: fcSeed(SEED), numRuns: Math.ceil(RUNS / 3) },
       );
     });
   }
@@ -213,7 +214,7 @@ describe("a quant-ws session's methods, given any values (property)", () => {
       for (const [name, f] of methods) {
         await fc.assert(
           fc.asyncProperty(ref, anything, anything, (a, b, c) => typedOutcome(name, () => f(a, b, c))),
-          { seed: SEED, numRuns: Math.ceil(RUNS / 3) },
+          { seed: fcSeed(SEED), numRuns: Math.ceil(RUNS / 3) },
         );
       }
     } finally {

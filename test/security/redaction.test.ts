@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError, HttpError, MAX_SHOWN_TEXT, redact, Redactor, snippet, TradeApiError } from "../../src/handwritten/core/errors.js";
 import { redactUrl, secretForms, secretNamedValues, urlCredentials } from "../../src/handwritten/core/redaction.js";
 import { urlShown } from "../../src/handwritten/core/validate.js";
+import { fcSeed } from "../helpers/fc-seed.js";
 
 const SECRET = "S3cr3t-Value_with+/=chars";
 const r = new Redactor([SECRET]);
@@ -461,7 +462,7 @@ describe("Redactor: bodies and errors", () => {
           for (const f of forms) for (let k = 6; k < f.length && k <= before.length; k++) expect(before.endsWith(f.slice(0, k)), `${JSON.stringify(out)} leaves ${f.slice(0, k)}`).toBe(false);
         }
       }),
-      { seed: 20261202, numRuns: 400 },
+      { seed: fcSeed(20261202), numRuns: 400 },
     );
   });
 
@@ -509,7 +510,7 @@ describe("Redactor: bodies and errors", () => {
         const plain = picks.map(([, , gap]) => gap).join("");
         expect(red.text(plain)).toBe(plain);
       }),
-      { seed: 20261204, numRuns: 300 },
+      { seed: fcSeed(20261204), numRuns: 300 },
     );
   });
 
@@ -524,7 +525,7 @@ describe("Redactor: bodies and errors", () => {
         expect(reused.text(text)).toBe(fresh.text(text));
         expect(reused.size).toBe(fresh.size);
       }),
-      { seed: 20261205, numRuns: 200 },
+      { seed: fcSeed(20261205), numRuns: 200 },
     );
   });
 
@@ -551,7 +552,7 @@ describe("Redactor: bodies and errors", () => {
         expect(layered.value(body)).toEqual(whole.value(body));
         expect(layered.longest).toBe(whole.longest);
       }),
-      { seed: 20261206, numRuns: 300 },
+      { seed: fcSeed(20261206), numRuns: 300 },
     );
   });
 
@@ -646,7 +647,7 @@ describe("Redactor: property (fixed seed)", () => {
           return !out.toLowerCase().includes(forms[which]!.toLowerCase());
         },
       ),
-      { seed: 20261201, numRuns: 400 },
+      { seed: fcSeed(20261201), numRuns: 400 },
     );
   });
 });
@@ -680,7 +681,8 @@ describe("a URL's user:password@ in messages (fixed seed)", () => {
         if (pre === "http:/") return true;
         return !shown.includes(pw) && shown.includes("proxy.corp:3128/x");
       }),
-      { seed: 20261203, numRuns: 400 },
+      // (found on a random seed: a token with a "\\" was shown whole)
+      { seed: fcSeed(20261203), numRuns: 400, examples: [["http://", "", "\\      "], ["http://", "", "\\abcdef"], ["http://", "ops:", "\\abcdef"]] },
     );
   });
 });

@@ -76,8 +76,9 @@ const USERINFO = /(?<=[a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]+@/gi;
 /**
  * Where the `user:password` of a URL ends in `rest` (the URL's text after its "//"), or -1:
  * the authority's own `@` (a user:password without "/", "?", "#" or "\\"); else the last `@`
- * when what comes before it holds a ":" (a password with an unescaped "/", "?" or "#": the URL
- * then parses as a host and a path, or not at all) and what follows it is a host[:port] ending
+ * when what comes before it holds a ":" or a "\\" (a password with an unescaped "/", "?" or "#":
+ * the URL then parses as a host and a path, or not at all; a token with a "\\", which ends a
+ * host as "/" does) and what follows it is a host[:port] ending
  * the text or followed by "/", "?" or "#". An `@` in a path or query (`?next=alice@corp.com`,
  * `/users/a@b.com/`) and an IPv6 host keep the URL's host shown.
  */
@@ -87,7 +88,7 @@ export function userinfoEnd(rest: string): number {
   const at = rest.lastIndexOf("@");
   if (at <= 0) return -1;
   const before = rest.slice(0, at);
-  return before.includes(":") && !before.startsWith("[") && /^(?:\[[^\]]*\]|[^\s/\\?#@:]+)(?::\d*)?(?:[/?#]|$)/.test(rest.slice(at + 1)) ? at : -1;
+  return /[:\\]/.test(before) && !before.startsWith("[") && /^(?:\[[^\]]*\]|[^\s/\\?#@:]+)(?::\d*)?(?:[/?#]|$)/.test(rest.slice(at + 1)) ? at : -1;
 }
 
 function b64variants(b64: string): string[] {

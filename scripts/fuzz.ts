@@ -1,0 +1,39 @@
+/**
+ * `npm run fuzz [-- --rounds N] [vitest args]`: the property tests (every test file that
+ * imports fast-check) on new random seeds, N rounds (1 by default), to find cases `npm test`
+ * does not try: there each property runs on its fixed seed (test/helpers/fc-seed.ts), so a run
+ * is the same every time. A failure prints fast-check's seed and its smallest case: add the
+ * case as a test, and `FC_SEED=<seed> npm run fuzz` runs every property on that seed again.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, relative } from "node:path";
+import { ROOT } from "./api-registry.js";
+
+const args = process.argv.slice(2);
+let rounds = 1;
+const at = args.indexOf("--rounds");
+if (at >= 0) {
+  rounds = Number(args[at + 1]);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error(`--rounds takes a whole number, 1 or more, got ${JSON.stringify(args[at + 1] ?? "nothing")}`);
+    process.exit(2);
+  }
+  args.splice(at, 2);
+}
+
+const files = (readdirSync(join(ROOT, "test"), { recursive: true, encoding: "utf8" }) as string[])
+  .filter((f) => f.endsWith(".test.ts"))
+  .map((f) => join(ROOT, "test", f))
+  .filter((f) => /from "fast-check"/.test(readFileSync(f, "utf8")))
+  .map((f) => relative(ROOT, f))
+  .sort();
+const vitest = join(createRequire(import.meta.url).resolve("vitest/package.json"), "..", "vitest.mjs");
+const env = { ...process.env, FC_SEED: process.env.FC_SEED || "random" };
+console.log(`fuzz: ${files.length} files of property tests, FC_SEED=${env.FC_SEED}, ${rounds} round(s)`);
+for (let round = 1; round <= rounds; round++) {
+  if (rounds > 1) console.log(`\n== round ${round} of ${rounds}`);
+  const run = spawnSync(process.execPath, [vitest, "run", ...files, ...args], { cwd: ROOT, env, stdio: "inherit" });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}
