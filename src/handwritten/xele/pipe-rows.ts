@@ -76,7 +76,11 @@ export interface PipeRowsHeader {
   fields: string[];
 }
 
-/** A decoded row of `T` (the spec's row schema): present columns, null for empty numbers. */
+/**
+ * A decoded row of `T` (the spec's row schema): present columns, null for empty numbers. The
+ * columns are getters on the row's prototype, not own properties: `{ ...row }`,
+ * `Object.keys(row)` and `structuredClone(row)` see none of them; copy a row with `row.toJSON()`.
+ */
 export type PipeRow<T> = { readonly [K in keyof T]?: T[K] | null } & {
   /** The row as a plain object, columns in answer order (unknown columns included). */
   toJSON(): { [K in keyof T]?: T[K] | null } & Record<string, unknown>;

@@ -27,8 +27,23 @@ export type XtPaths = paths;
 export type XtBatchOrderItem = DecimalIn<components["schemas"]["BatchOrderItem"]>;
 /** An order id of the batch helpers: a number, a bigint or its decimal digits as text (ids pass 2^53). */
 export type XtOrderId = number | bigint | string;
-/** The parameters of operation `K`, as `call(K, params)` takes them (one flat object). */
-export type XtParams<K extends XtOperationId> = OperationParams<operations[K]>;
+/**
+ * What the batch operations' `data` takes in `call()` besides its base64 text: the list itself,
+ * checked against the spec's item schema and encoded by the client (ids as numbers or bigints
+ * there; the helpers `batchCancel`/`getBatchOrders` also take an id's digits as text).
+ */
+interface XtBatchLists {
+  batchOrder: ReadonlyArray<XtBatchOrderItem>;
+  batchCancel: ReadonlyArray<number | bigint>;
+  getBatchOrders: ReadonlyArray<number | bigint>;
+}
+/**
+ * The parameters of operation `K`, as `call(K, params)` takes them (one flat object). A batch
+ * operation's `data` is the list (orders, or ids) or its base64 text.
+ */
+export type XtParams<K extends XtOperationId> = K extends keyof XtBatchLists
+  ? Omit<OperationParams<operations[K]>, "data"> & { data: string | XtBatchLists[K] }
+  : OperationParams<operations[K]>;
 /** What `call(K)` resolves to; for a union of operations, the union of theirs (a typed mock of `call` takes any one). */
 export type XtData<K extends XtOperationId> = K extends unknown ? CallData<operations[K], DataFields[K]> | NoData[K] : never;
 
