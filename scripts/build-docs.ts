@@ -517,6 +517,23 @@ function isMarkdownPlace(path: readonly unknown[]): boolean {
 }
 
 /**
+ * The copy of an AsyncAPI spec the AsyncAPI view is rendered from: the vendor's Chinese marked
+ * as the Redoc page's is, and the error table (which the template does not render either) as
+ * an "Error codes" section at the end of the API's description (mentions not linked: the
+ * view's anchors are the template's own).
+ */
+export function asyncApiViewSpec(text: string): Document {
+  const doc = parseDocument(text, { merge: true });
+  const table = errorCodesMarkdown(doc.toJS({ maxAliasCount: -1 }) as Record<string, any>);
+  if (table) {
+    const description = doc.getIn(["info", "description"]);
+    doc.setIn(["info", "description"], `${typeof description === "string" ? description.trimEnd() : ""}\n\n${table}\n`.trimStart());
+  }
+  markChinese(doc);
+  return doc;
+}
+
+/**
  * The vendor's error table (`x-error-codes`, AsyncAPI `x-error-messages`), which Redoc does not
  * render, as an "Error codes" section at the end of the API's description, and every
  * description's mention of the extension linked to it.
@@ -644,9 +661,7 @@ export async function buildDocs(options: BuildDocsOptions = {}): Promise<{ apis:
       const view = join(stage, asyncApiViewFile(api.name));
       // (from a copy whose descriptions mark the vendor's Chinese, as the Redoc page's do)
       const viewSpec = join(tmp, `${api.name}.view.yaml`);
-      const marked = parseDocument(text, { merge: true });
-      markChinese(marked);
-      writeFileSync(viewSpec, marked.toString({ lineWidth: 0 }));
+      writeFileSync(viewSpec, asyncApiViewSpec(text).toString({ lineWidth: 0 }));
       writeFileSync(view, await renderAsyncApiView(viewSpec, `${portal.title} (${portal.version})`));
       log(`wrote ${shown(view)} (@asyncapi/html-template, ${((Date.now() - viewStarted) / 1000).toFixed(1)} s)`);
       return { portal, files: [file, view] };

@@ -216,7 +216,11 @@ describe.skipIf(SKIPPED)("docs portal in chromium", () => {
       const spec = parseYaml(readFileSync(join(ROOT, readApis().find((e) => e.name === api.name)!.root), "utf8")) as { components: { messages: Record<string, unknown> } };
       const noMessage = Object.keys(spec.components.messages).filter((m) => !ids.has(`message-${m}`));
       expect(noMessage, `${api.name}: messages without a section`).toEqual([]);
-      expect(await page.locator("body").innerText()).toContain("How a session works");
+      const text = await page.locator("body").innerText();
+      expect(text).toContain("How a session works");
+      // The vendor's error table, as on the reference page.
+      expect(text).toContain("Error codes");
+      expect(text).toContain("Vendor's message");
       // Its badges and notes are readable (WCAG AA contrast: the template's own colours were 2:1 to 3.4:1).
       expect(await axeViolations(page, ["color-contrast"]), `${api.name}: AsyncAPI view contrast`).toEqual([]);
       await page.screenshot({ path: join(SHOTS, `${api.name}-asyncapi-view.png`) });

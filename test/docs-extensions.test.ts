@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { readApis, ROOT } from "../scripts/api-registry.js";
-import { bundledSpec } from "../scripts/build-docs.js";
+import { asyncApiViewSpec, bundledSpec } from "../scripts/build-docs.js";
 
 const apis = readApis();
 const api = (name: string) => apis.find((a) => a.name === name)!;
@@ -38,6 +38,14 @@ describe("error table", () => {
       expect(row).toContain(e.message!.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ").trim());
       expect(row).toContain(`| ${e.kind} |`);
     }
+  });
+
+  it("quant-ws: the AsyncAPI view's copy of the spec has the error table too (the template renders no x- extension)", () => {
+    const table = source("quant-ws")["x-error-messages"] as Record<string, Record<string, string>>;
+    const description = unmarked(parse(asyncApiViewSpec(readFileSync(join(ROOT, api("quant-ws").root), "utf8")).toString({ lineWidth: 0 })).info.description as string);
+    const section = description.slice(description.indexOf("\n# Error codes\n"));
+    expect(section.startsWith("\n# Error codes\n")).toBe(true);
+    for (const code of Object.keys(table)) expect(section, code).toContain(`| \`${code.replace(/`/g, "")}\` |`);
   });
 
   it("links the texts' mentions of the table to its section", () => {
