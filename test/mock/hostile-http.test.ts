@@ -197,6 +197,15 @@ describe("what the emulators keep is bounded", () => {
     for (let i = 0; i < MAX_XT_ORDERS + 5; i++) xt.place("btc_usdt", "1", "1", 1, 0);
     expect(xt.orders.size).toBe(MAX_XT_ORDERS);
     expect(xt.orders.has(first.id)).toBe(false);
+    // Finished orders are forgotten first; with every order open there is no room (the handlers refuse).
+    expect(xt.hasOrderRoom()).toBe(false);
+    const [a, b] = [...xt.orders.values()].slice(5, 7);
+    xt.cancel(a!);
+    xt.cancel(b!);
+    expect([xt.hasOrderRoom(2), xt.hasOrderRoom(3)]).toEqual([true, false]);
+    const oldestOpen = xt.orders.values().next().value!;
+    xt.place("btc_usdt", "1", "1", 1, 0);
+    expect([xt.orders.has(a!.id), xt.orders.has(oldestOpen.id), xt.orders.size]).toEqual([false, true, MAX_XT_ORDERS]);
 
     const bhex = new BhexState({ now: Date.now, users: new Set(["1"]), pagedRecords: 0 });
     for (let i = 0; i < MAX_BHEX_ORDERS + 5; i++) bhex.placeOrder({ userId: "1", clientOrderId: String(i), symbolId: "BTCUSDT", exchangeId: "301", price: "1", quantity: "1", type: "limit", side: "buy", frozenToken: "USDT", frozen: DEC_ZERO });

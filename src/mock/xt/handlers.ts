@@ -9,7 +9,7 @@ import { exampleReply, exampleValue, type MockReply, type MockRequest } from "..
 import { decBelow, decOf, ExactDecimal, int64Of, isDecimalText, jsonNumberText } from "../decimal-text.js";
 import { paginationOf, queryRows, type Row } from "../query-rows.js";
 import { envelope } from "./replies.js";
-import { exampleItems, freezeOf, opById, type MockOrder, type XtState } from "./state.js";
+import { exampleItems, freezeOf, MAX_XT_ORDERS, opById, type MockOrder, type XtState } from "./state.js";
 
 type Handler = StateHandler<XtState>;
 /** Handlers by operationId: only operations the spec has (a dropped one is a compile error). */
@@ -79,6 +79,8 @@ function positiveDecimal(v: unknown): string | undefined {
 const PARAM_ERROR = () => envelope(102, "委托失败，参数错误");
 /** The vendor's code for an order the available balance cannot pay for (what it would freeze). */
 const NO_FUNDS = () => envelope(103, "委托失败，没有足够的资金");
+/** The emulator's order table full of open orders (the vendor documents no limit: the "other error" code, saying why). */
+const TABLE_FULL = () => envelope(404, `the emulator holds at most ${MAX_XT_ORDERS} orders and all are open: cancel some first`);
 
 const order: Handler = (st, req) => {
   const { market = "", price = "", number = "", type = "", entrustType = "" } = req.params;
@@ -94,6 +96,7 @@ const order: Handler = (st, req) => {
   const n = positiveDecimal(number);
   if (p === undefined || n === undefined) return PARAM_ERROR();
   // A BUY freezes price × number of the quote coin (a market BUY too: the price is required), a SELL number of the base coin.
+  if (!st.hasOrderRoom()) return TABLE_FULL();
   if (!st.canFreeze([freezeOf(market, p, n, Number(type))])) return NO_FUNDS();
   const o = st.place(market, p, n, Number(type), Number(entrustType));
   return envelope(200, "An order has been placed successfully", { id: o.id });
@@ -119,6 +122,7 @@ const batchOrder: Handler = (st, req) => {
   });
   if (valid.some((v) => v === undefined)) return PARAM_ERROR();
   // One transaction (一次事务，要么都成功，要么都失败): the available balance pays for every item or nothing is placed.
+  if (!st.hasOrderRoom(valid.length)) return TABLE_FULL();
   if (!st.canFreeze(valid.map((v) => freezeOf(market, v!.p, v!.a, v!.t)))) return NO_FUNDS();
   // Each order's amount and price are answered as the numbers it was sent, every digit kept
   // (written out: a JavaScript number would round 12345678901234567890123 or 0.1000000000000000000001).

@@ -59,7 +59,11 @@ export function exampleItems(op: OperationMeta): Row[] {
 /** Seconds per kline interval. */
 const KLINE_SECONDS: Readonly<Record<string, number>> = { "1min": 60, "5min": 300, "15min": 900, "30min": 1800, "1hour": 3600, "6hour": 21600, "1day": 86400, "7day": 604800, "30day": 2592000 };
 
-/** Orders kept: the newest 10 000 (older ones are forgotten, as if archived: getOrder answers 121). */
+/**
+ * Orders kept: 10 000. A new order past that forgets the oldest finished one (as if archived:
+ * getOrder answers 121); with 10 000 open, a new order is refused (it forgot an open order,
+ * which the client could then neither see nor cancel).
+ */
 export const MAX_XT_ORDERS = 10_000;
 /** Withdrawal records kept: the newest 10 000 (each withdraw adds one). */
 export const MAX_XT_PAYOUTS = 10_000;
@@ -126,14 +130,25 @@ export class XtState {
       f.freeze = decAdd(f.freeze, amount);
     }
     this.orders.set(o.id, o);
-    // A Map iterates in insertion order: the first key is the oldest order (forgotten as if
-    // archived; an open one gives its freeze back, or it would stay frozen with no order to cancel).
+    // A Map iterates in insertion order: the first finished order is the oldest (forgotten as if
+    // archived). The handlers ask hasOrderRoom first; placed here regardless, an open one is
+    // forgotten and gives its freeze back, or it would stay frozen with no order to cancel.
     if (this.orders.size > MAX_XT_ORDERS) {
-      const oldest = this.orders.values().next().value!;
+      let oldest: MockOrder | undefined;
+      for (const order of this.orders.values()) if (order.status !== 1) { oldest = order; break; }
+      oldest ??= this.orders.values().next().value!;
       this.orders.delete(oldest.id);
       this.unfreeze(oldest);
     }
     return o;
+  }
+  /** Can `count` more orders be kept without forgetting an open one (finished ones are forgotten first)? */
+  hasOrderRoom(count = 1): boolean {
+    const over = this.orders.size + count - MAX_XT_ORDERS;
+    if (over <= 0) return true;
+    let finished = 0;
+    for (const o of this.orders.values()) if (o.status !== 1 && ++finished >= over) return true;
+    return false;
   }
   /** Cancels an open order: status 3, its freeze back to available. */
   cancel(o: MockOrder): void {
