@@ -68,7 +68,8 @@ const scenarioArb = fc.record({
       abortAfter: fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3000 })), { freq: 2 }),
       kind: fc.constantFrom("hold" as const, "hold" as const, "acquire" as const),
     }),
-    { minLength: 1, maxLength: 40 },
+    // (size "max": up to 40 requests; fast-check's default size made 1-12)
+    { minLength: 1, maxLength: 40, size: "max" },
   ),
 });
 

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
+import { giveBackTurn, RateLimiter } from "../../src/handwritten/core/rate-limit.js";
 import { meta } from "../../generated/xt-spot.docs.js";
 import { createXtClient, createXtRateLimiter } from "../../src/handwritten/xt/client.js";
 import { recordingFetch, json } from "../helpers/recording-fetch.js";
@@ -84,6 +84,31 @@ describe("RateLimiter", () => {
     const n = new Promise<void>((r) => void clock.sleep(60).then(r)).then(() => go("N", ["a"]));
     await clock.run(Promise.all([y, w, n]));
     expect(starts).toMatchObject({ W: 50, N: 60, Y: 1000 });
+  });
+
+  it("a waiter aborted in the same step it gets its turn (a loop aborting every call; a turn given back, then an abort) is refused and its turn given back", async () => {
+    const settledFirst = <T>(p: Promise<T>) => Promise.race([p.then(() => "at once", () => "refused"), new Promise<string>((r) => setImmediate(() => r("waits")))]);
+    const clock = timerClock();
+    const rl = new RateLimiter({ a: { limit: 1, intervalMs: 1000 }, b: { limit: 1, intervalMs: 1000 } }, clock);
+    await rl.acquire(["b"]);
+    const acs = [new AbortController(), new AbortController()];
+    const w1 = rl.acquire(["a", "b"], { signal: acs[0]!.signal });
+    const w2 = rl.acquire(["a"], { signal: acs[1]!.signal });
+    await new Promise((r) => setImmediate(r));
+    for (const ac of acs) ac.abort(new Error("cancel all"));
+    await expect(w1).rejects.toThrow("cancel all");
+    await expect(w2).rejects.toThrow("cancel all");
+    expect(await settledFirst(rl.acquire(["a"]))).toBe("at once");
+    // A held turn given back lets the next waiter take it in that step; aborted in the same step, it is given back.
+    const rl2 = new RateLimiter({ a: { limit: 1, intervalMs: 1000 } }, timerClock());
+    const first = await rl2.hold(["a"]);
+    const ac = new AbortController();
+    const next = rl2.hold(["a"], { signal: ac.signal });
+    await new Promise((r) => setImmediate(r));
+    giveBackTurn(first);
+    ac.abort(new Error("gone"));
+    await expect(next).rejects.toThrow("gone");
+    expect(await settledFirst(rl2.acquire(["a"]))).toBe("at once");
   });
 
   it("lets `limit` requests start per interval and makes the rest wait their turn, in order", async () => {
