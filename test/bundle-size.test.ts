@@ -219,7 +219,9 @@
  * the forms of a secret's UTF-16LE bytes (hex, base64) in the redactor; 123.0 kB (123,025 bytes) with
  * the codings limit applied to a body with bytes only (an empty 503 stays an HttpError); 122.9 kB
  * (122,898 bytes) with the limiter's waiters in one line looked over in order at each change
- * (a waiter held in a limit's line behind one blocked by another limit was overtaken).
+ * (a waiter held in a limit's line behind one blocked by another limit was overtaken); 123.5 kB
+ * (123,545 bytes) with a secret inside a word taking its word in the redactor, and the limiter's
+ * same-step abort refused, one pass for a tick's aborts and sets of limits passed over.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -229,7 +231,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 123_000;
+const CEILING = 123_600;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 
