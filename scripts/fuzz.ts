@@ -1,9 +1,9 @@
 /**
  * `npm run fuzz [-- --rounds N] [vitest args]`: the property tests (every test file that
- * imports fast-check) on new random seeds, N rounds (1 by default), to find cases `npm test`
- * does not try: there each property runs on its fixed seed (test/helpers/fc-seed.ts), so a run
- * is the same every time. A failure prints fast-check's seed and its smallest case: add the
- * case as a test, and `FC_SEED=<seed> npm run fuzz` runs every property on that seed again.
+ * imports fast-check) with fast-check's random generator started anew, N rounds (1 by default),
+ * to find cases `npm test` does not try: there it starts at a fixed value (FC_SEED unset), so a
+ * run tries the same cases every time. A failure prints the value it started from and the
+ * smallest failing case: add the case as a test; `FC_SEED=<value> npm run fuzz` tries them again.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
