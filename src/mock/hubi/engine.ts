@@ -233,7 +233,17 @@ export class HubiExchange {
       .reduce((s, o) => s + o.qty - o.cumQty, 0);
   }
 
-  /** Keep `o` (the newest), forgetting the oldest orders past MAX_HUBI_ORDERS. */
+  /** Can a new order be kept without forgetting an active one (finished ones are forgotten first)? */
+  hasOrderRoom(): boolean {
+    if (this.orders.size < MAX_HUBI_ORDERS) return true;
+    for (const x of this.orders.values()) if (!ACTIVE.has(x.ordStatus)) return true;
+    return false;
+  }
+
+  /**
+   * Keep `o` (the newest), forgetting the oldest finished order past MAX_HUBI_ORDERS (a client's
+   * order asks hasOrderRoom first; a liquidation's is kept regardless, forgetting the oldest).
+   */
   addOrder(o: MockOrder): void {
     this.orders.set(o.id, o);
     if (this.orders.size <= MAX_HUBI_ORDERS) return;

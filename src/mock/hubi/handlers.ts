@@ -8,7 +8,7 @@ import type { MockReply, MockRequest } from "../http-mock.js";
 import { isDecimalText } from "../decimal-text.js";
 import { missingParams } from "../params.js";
 import { queryRows } from "../query-rows.js";
-import { ACTIVE, type ExactField, type HubiExchange, type MockOrder, type Side } from "./engine.js";
+import { ACTIVE, MAX_HUBI_ORDERS, type ExactField, type HubiExchange, type MockOrder, type Side } from "./engine.js";
 import { ok, reject, TradeReject, tradeFailure } from "./replies.js";
 import { accountView, orderView, positionView } from "./views.js";
 
@@ -150,6 +150,8 @@ const enterOrder: Handler = (ex, req) => {
     frozen: 0,
     texts: textsOf(p),
   };
+  // A table of active orders only: a new one would forget one the client can still cancel.
+  if (!ex.hasOrderRoom()) reject("-1", `the emulator holds at most ${MAX_HUBI_ORDERS} orders and all are active: cancel some first`);
   // Margin at the price the order fills at: the mark when it fills on arrival (a SELL far
   // below the mark fills at the mark, not at its limit), else its limit.
   ex.freeze(o, ex.marginPrice(o));
