@@ -12,7 +12,8 @@
  *   token in `?params=<base64 JSON>`: for each of the three byte alignments, the base64 of its
  *   whole 3-byte groups), the latter also URL-encoded; a text cut short in the middle of one of
  *   these forms loses the cut piece too; a form found inside a word (letters, digits, marks,
- *   "_") loses the whole word, so a weak secret is not told by the text around it ("password"
+ *   and escapes of them, up to 64 characters each side; not "_", not Chinese) loses the whole
+ *   word, so a weak secret is not told by the text around it ("password"
  *   with a password "pass" read "[redacted]word");
  * - by name, values it was not told about: `signature=…`, `"token":"…"`, `X-API-Signature: …`,
  *   `Authorization: Bearer …`, and the password of a URL's `user:password@`.
@@ -174,10 +175,76 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((f) => f.length >= MIN_LITERAL);
 }
 
-/** A letter, digit, mark or "_" (one UTF-16 unit: a character past U+FFFF is none). */
-const isWordUnit = (c: number): boolean =>
-  c < 0x80 ? (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f : WORD_UNIT.test(String.fromCharCode(c));
-const WORD_UNIT = /[\p{L}\p{N}\p{M}]/u;
+/**
+ * A character a secret's word goes on through: a letter, digit or mark, not "_" (it joins
+ * names: `trade_password=` must stay a name the by-name rules read) nor one of a script
+ * written without spaces (Chinese: its "word" ran to the end of the vendor's sentence).
+ */
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+const NO_SPACES = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]$/u;
+/** Characters a server's text may hold inside a word unseen (soft hyphen, zero-width ones, BOM). */
+const INVISIBLE = /^[\u00ad\u200b-\u200d\u2060\ufeff]$/;
+/** How far a secret's word is followed on each side, in characters of the text. */
+const MAX_WORD_REACH = 64;
+
+/** Is `ch` (one character, as a string) part of a word, or unseen inside one? */
+function inWord(ch: string): boolean {
+  if (ch.length === 1) {
+    const c = ch.charCodeAt(0);
+    if (c < 0x80) return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  }
+  return INVISIBLE.test(ch) || (WORD_CHAR.test(ch) && !NO_SPACES.test(ch));
+}
+
+/** The character an escape stands for (`%XX` of ASCII, `\uXXXX`, `&#N;`, `&#xH;`), or undefined. */
+function escapedChar(esc: string): string | undefined {
+  let code: number;
+  if (esc[0] === "%") code = parseInt(esc.slice(1), 16);
+  else if (esc[0] === "\\") code = parseInt(esc.slice(2), 16);
+  else code = esc[2] === "x" || esc[2] === "X" ? parseInt(esc.slice(3, -1), 16) : parseInt(esc.slice(2, -1), 10);
+  return Number.isInteger(code) && code >= 0 && code <= 0x10ffff && !(esc[0] === "%" && code >= 0x80) ? String.fromCodePoint(code) : undefined;
+}
+
+/**
+ * The length of the piece of `text` that begins at `at` if it is part of a word (a word
+ * character, an escape of one, a character unseen inside one), else 0. An escape is taken
+ * whole or not at all: half of `\u7528` left behind broke the JSON text it was in.
+ */
+function wordPieceAt(text: string, at: number): number {
+  const ch = text[at];
+  if (ch === undefined) return 0;
+  let esc: string | undefined;
+  if (ch === "%") esc = /^%[0-9a-fA-F]{2}/.exec(text.slice(at, at + 3))?.[0];
+  else if (ch === "\\") {
+    esc = /^\\u[0-9a-fA-F]{4}/.exec(text.slice(at, at + 6))?.[0];
+    if (!esc) return 0; // another escape (\n, \t, \/): not a word's
+  } else if (ch === "&") esc = /^&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});/.exec(text.slice(at, at + 11))?.[0];
+  if (esc) {
+    const c = escapedChar(esc);
+    return c !== undefined && inWord(c) ? esc.length : 0;
+  }
+  const cp = text.codePointAt(at)!;
+  const one = String.fromCodePoint(cp);
+  return inWord(one) ? one.length : 0;
+}
+
+/** As wordPieceAt, for the piece of `text` that ends at `end` (not before `floor`). */
+function wordPieceBefore(text: string, end: number, floor: number): number {
+  if (end <= floor) return 0;
+  // An escape that ends here, read whole (its last characters alone are letters or digits).
+  const back = text.slice(Math.max(floor, end - 11), end);
+  const esc = /(?:%[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});)$/.exec(back)?.[0];
+  if (esc) {
+    const c = escapedChar(esc);
+    return c !== undefined && inWord(c) ? esc.length : 0;
+  }
+  // The letter of another escape (`\n`): not a word's.
+  if (end - 2 >= floor && text[end - 2] === "\\" && /[A-Za-z]/.test(text[end - 1]!)) return 0;
+  const low = text.charCodeAt(end - 1);
+  const pair = low >= 0xdc00 && low <= 0xdfff && end - 2 >= floor && text.charCodeAt(end - 2) >= 0xd800 && text.charCodeAt(end - 2) <= 0xdbff;
+  const one = text.slice(pair ? end - 2 : end - 1, end);
+  return inWord(one) ? one.length : 0;
+}
 
 /** `text` lower-cased character by character (its indexes kept: "İ".toLowerCase() is two characters). */
 function lowered(text: string): string {
@@ -476,11 +543,12 @@ export class Redactor {
     for (let [from, to] of spans) {
       // A secret inside a word loses the whole word: the vendor's "wrong user name or password"
       // with a password "pass" read "…or [redacted]word", which told the reader the password.
-      // (each character is passed over once: a stretch reaches back no further than the last)
-      if (to > end) while (to < text.length && isWordUnit(text.charCodeAt(to))) to++;
+      // The word is read as the search reads the text (escapes, unseen characters), at most
+      // MAX_WORD_REACH characters each side, and never back past the stretch before.
+      if (to > end) for (let reach = to + MAX_WORD_REACH, n; to < reach && (n = wordPieceAt(text, to)) > 0; ) to += n;
       if (from < end) end = Math.max(end, to);
       else {
-        while (from > Math.max(end, 0) && isWordUnit(text.charCodeAt(from - 1))) from--;
+        for (let reach = from - MAX_WORD_REACH, n; from > reach && (n = wordPieceBefore(text, from, Math.max(end, 0))) > 0; ) from -= n;
         out += text.slice(Math.max(end, 0), from) + REDACTED;
         end = to;
       }
