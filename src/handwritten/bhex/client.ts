@@ -54,7 +54,7 @@ export type BhexData<K extends BhexOperationId> = K extends unknown ? CallData<o
 type Flatten<T> = { [P in keyof T]: T[P] } & {};
 /** int64 parameters also take a string of digits: the answers carry most IDs as strings. */
 type IdsAsText<P> = { [Q in keyof P]: bigint extends P[Q] ? P[Q] | string : P[Q] };
-type WithOptionalKey<P, Key> = [Key] extends [keyof P] ? Omit<P, Key> & Partial<Pick<P, Key>> : P;
+type WithOptionalKey<P, Key> = [Key] extends [keyof P] ? Omit<P, Key> & { [Q in Key & keyof P]?: P[Q] | undefined } : P;
 type WithRows<P, K> = K extends BhexBatchOperationId
   ? "items" extends keyof P
     ? Omit<P, "items"> & { items: P["items"] | ReadonlyArray<BhexBatchRows[K]> }
@@ -121,14 +121,14 @@ export interface BhexCallResult<K extends BhexOperationId, D extends DecimalsMod
  */
 export interface BhexOrgClient<D extends DecimalsMode = "exact"> extends RestMethods<DecimalsAs<paths, D>> {
   /**
-   * Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`.
+   * Call any operation by operationId (at run time also by "METHOD /path", untyped); resolves to the envelope's `data`.
    * `opts`: this call's `{ signal, timeoutMs }`.
    */
   call<K extends BhexOperationId>(operationId: K, ...params: [...ParamsArg<BhexCallParams<K>>, opts?: CallOptions]): Promise<DecimalsAs<BhexData<K>, D>>;
   /** Like `call`, also returning the idempotency key that was sent (generated or given). */
   callWithKey<K extends BhexOperationId>(operationId: K, ...params: [...ParamsArg<BhexCallParams<K>>, opts?: CallOptions]): Promise<BhexCallResult<K, D>>;
   /** `params` with the operation's idempotency key filled in, for callers who retry later themselves. */
-  withIdempotencyKey<K extends BhexOperationId>(operationId: K, params: BhexCallParams<K>): BhexCallParams<K> & BhexParams<K>;
+  withIdempotencyKey<K extends BhexOperationId>(operationId: K, params: BhexCallParams<K>): BhexCallParams<K> & (K extends keyof BhexIdempotencyKeys ? { [Q in BhexIdempotencyKeys[K] & keyof BhexParams<K>]: BhexParams<K>[Q] } : unknown);
   /** Every record of a from_id/to_id-paged list, each exactly once, newest first. */
   paginate<K extends BhexPagedOperationId>(operationId: K, params: BhexCallParams<K>, options?: PaginateOptions): AsyncGenerator<DecimalsAs<BhexRecord<K>, D>, void, undefined>;
   /** Download a history .xlsx (statistics/download_data) to `filePath`; `opts`: this call's `{ signal, timeoutMs }`. */

@@ -162,7 +162,12 @@ type BodyOf<O> = O extends { requestBody: { content: infer C } }
  * as absent (under exactOptionalPropertyTypes a value from the environment, `number | undefined`,
  * was refused though the call takes it).
  */
-type Flatten<T> = { [K in keyof T]: DecimalIn<T[K]> | ({} extends Pick<T, K> ? undefined : never) } & {};
+type Flatten<T> = { [K in keyof T]: IntegerIn<DecimalIn<T[K]>> | ({} extends Pick<T, K> ? undefined : never) } & {};
+/**
+ * An int64 parameter (one that takes a bigint) also takes its digits as text, as a query or form
+ * parameter does at run time (docs/numbers.md): an id read from another system's JSON text.
+ */
+type IntegerIn<T> = bigint extends T ? T | `${bigint}` : T;
 /**
  * A decimal field (the specs' JsonDecimal, a branded number) also takes text: a decimal a double
  * cannot hold is passed as a string and sent as written (its text checked). Plain numbers, ints
@@ -199,5 +204,10 @@ export type CallData<O, F> = [F] extends [string]
     : never
   : OperationResponse<O>;
 
-/** Are all params optional? Then `call(op)` may omit them. Per-call options come after them. */
-export type ParamsArg<P> = {} extends P ? [params?: P, opts?: CallOptions] : [params: P, opts?: CallOptions];
+/**
+ * Are all params optional? Then `call(op)` may omit them. Per-call options come after them. For
+ * a union of operations, only when every one's are (`call(op as "getOrder" | "getBalance")`
+ * compiled without the `market` getOrder needs, and always threw).
+ */
+export type ParamsArg<P> = [AllOptional<P>] extends [true] ? [params?: P, opts?: CallOptions] : [params: P, opts?: CallOptions];
+type AllOptional<P> = P extends unknown ? ({} extends P ? true : false) : never;

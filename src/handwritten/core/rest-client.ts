@@ -206,7 +206,7 @@ export interface RestMethods<Paths extends {}> {
 
 /** What every REST client has: `call`, the transport, the limiter and the openapi-fetch methods. */
 export interface RestCore<P extends object = {}> extends RestMethods<{}> {
-  /** Run any operation by operationId (or "METHOD /path"); resolves to the envelope's data, throws the typed error. */
+  /** Run any operation by operationId (at run time also by "METHOD /path", untyped); resolves to the envelope's data, throws the typed error. */
   call(operationId: string, params?: Record<string, unknown>, opts?: CallOptions): Promise<unknown>;
   /** Run an operation and return the whole transport result (status, headers, decoded body). */
   execute(operationId: string, params?: Record<string, unknown>, opts?: CallOptions): Promise<{ op: OperationMeta; result: TransportResult }>;

@@ -70,7 +70,7 @@ export interface HubiClientOptions extends KeyedClientOptions {
 /** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */
 export interface HubiClient<D extends DecimalsMode = "exact"> extends RestMethods<DecimalsAs<paths, D>> {
   /**
-   * Call any operation by operationId (or "METHOD /path"); queries resolve to the answer,
+   * Call any operation by operationId (at run time also by "METHOD /path", untyped); queries resolve to the answer,
    * actions to `result`. `opts`: this call's `{ signal, timeoutMs }`.
    */
   call<K extends HubiOperationId>(operationId: K, ...params: [...ParamsArg<HubiParams<K>>, opts?: CallOptions]): Promise<DecimalsAs<HubiData<K>, D>>;

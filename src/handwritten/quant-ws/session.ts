@@ -233,7 +233,8 @@ function itemMismatch(symbol: string, reply: QuantWsReplies["cancel_order"], con
   return new QuantWsFrameError("item-mismatch", `cancel_order reply for ${symbol}: ${parts.join("; ")}`, stringifyJson(reply), "data", { operation: "cancel_order", cid: reply.cid });
 }
 
-type Rest<Op extends SessionOp> = object extends RequestFields<Op>
+/** The fields may be left out only when every operation of `Op` (a union too) needs none. */
+type Rest<Op extends SessionOp> = [Op extends unknown ? (object extends RequestFields<Op> ? true : false) : never] extends [true]
   ? [fields?: RequestFields<Op>, opts?: RequestOptions]
   : [fields: RequestFields<Op>, opts?: RequestOptions];
 

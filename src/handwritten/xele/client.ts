@@ -65,7 +65,13 @@ export type XeleData<K extends XeleOperationId> = XeleRequest<K> extends { data:
  * UsageError at run time. (The generated types mark fields with a default as required, which
  * is right for answers, not for requests.)
  */
-export type Fillable<T> = T extends ReadonlyArray<infer E> ? ReadonlyArray<Fillable<E>> : T extends object ? { [P in keyof T]?: Fillable<T[P]> } : T;
+export type Fillable<T> = T extends string | number | bigint | boolean | symbol | null | undefined
+  ? T // (first: a decimal, number & a brand, took the object branch and accepted anything)
+  : T extends ReadonlyArray<infer E>
+    ? ReadonlyArray<Fillable<E>>
+    : T extends object
+      ? { [P in keyof T]?: Fillable<T[P]> | undefined }
+      : T;
 
 /** The data fields of `K` a call must give (the generated RequiredData: required, and nothing the client fills). */
 export type XeleRequiredField<K extends XeleOperationId> = K extends keyof RequiredData ? RequiredData[K] & keyof XeleData<K> : never;

@@ -73,7 +73,7 @@ export interface XtClientOptions extends KeyedClientOptions {
 /** `D`: the `decimals` option; with "string", decimal fields are typed `string | number`. */
 export interface XtClient<D extends DecimalsMode = "exact"> extends RestMethods<DecimalsAs<paths, D>> {
   /**
-   * Call any operation by operationId (or "METHOD /path"); resolves to the envelope's `data`,
+   * Call any operation by operationId (at run time also by "METHOD /path", untyped); resolves to the envelope's `data`,
    * throws the typed error. `opts`: this call's `{ signal, timeoutMs }`.
    */
   call<K extends XtOperationId>(operationId: K, ...params: [...ParamsArg<XtParams<K>>, opts?: CallOptions]): Promise<DecimalsAs<XtData<K>, D>>;
