@@ -434,3 +434,17 @@ export interface NoData {
   "accountCloseSubAccountTransferLimit": null;
   "adminSymbolPriceLimit": never;
 }
+
+/** Per operation: the spec's `x-required-one-of` groups (at least one parameter of each group is given). */
+export interface RequiredOneOf {
+  "userRegister": [["mobile", "email"]];
+  "userSimpleLogin": [["third_user_id", "user_id"]];
+  "orderCancel": [["order_id", "client_order_id"]];
+  "orderGet": [["order_id", "client_order_id"]];
+  "paymentOrders": [["payer_user_id", "payee_user_id"]];
+  "paymentOrderDetail": [["order_id", "client_order_id"]];
+  "paymentOrderSettle": [["order_id", "client_order_id"]];
+  "paymentOrderRefund": [["order_id", "client_order_id"]];
+  "paymentOrderUnlock": [["order_id", "client_order_id"]];
+  "paymentOrderCancel": [["order_id", "client_order_id"]];
+}

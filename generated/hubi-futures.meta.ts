@@ -99,3 +99,7 @@ export interface NoData {
   "riskSetting": null;
   "amendOrder": null;
 }
+
+/** Per operation: the spec's `x-required-one-of` groups (at least one parameter of each group is given). */
+export interface RequiredOneOf {
+}

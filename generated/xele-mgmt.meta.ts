@@ -323,6 +323,10 @@ export interface NoData {
   "getSeatConnections": never;
 }
 
+/** Per operation: the spec's `x-required-one-of` groups (at least one parameter of each group is given). */
+export interface RequiredOneOf {
+}
+
 /** Per operation: the component schema of its whole request (`x-request-schema`). */
 export const requestSchemas = {
   "login": "LoginRequest",

@@ -155,3 +155,7 @@ export interface NoData {
   "getWithdrawConfig": null;
   "withdraw": never;
 }
+
+/** Per operation: the spec's `x-required-one-of` groups (at least one parameter of each group is given). */
+export interface RequiredOneOf {
+}

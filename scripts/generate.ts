@@ -91,6 +91,7 @@ function openapiMeta(api: ApiEntry): string {
     `export const meta: ApiMeta = expandMeta(${expression});\n` +
     dataFieldsType(meta) +
     noDataType(meta) +
+    requiredOneOfType(meta) +
     schemaNames(doc)
   );
 }
@@ -183,6 +184,18 @@ function noDataType(meta: ApiMeta): string {
     return `  ${JSON.stringify(op.operationId)}: ${never ? "never" : "null"};\n`;
   });
   return `\n/** Per operation: what \`call()\` resolves to when the answer carries no data (null), or never (refused, an empty list, or no data schema). */\nexport interface NoData {\n${rows.join("")}}\n`;
+}
+
+/**
+ * Per operation with `x-required-one-of`, its groups of parameters (at least one of each group
+ * is given): the client types require one of each (`call("orderGet", { user_id })` compiled,
+ * and always threw).
+ */
+function requiredOneOfType(meta: ApiMeta): string {
+  const rows = meta.operations.flatMap((op) =>
+    op.requiredOneOf?.length ? [`  ${JSON.stringify(op.operationId)}: [${op.requiredOneOf.map((g) => `[${g.map((n) => JSON.stringify(n)).join(", ")}]`).join(", ")}];\n`] : [],
+  );
+  return `\n/** Per operation: the spec's \`x-required-one-of\` groups (at least one parameter of each group is given). */\nexport interface RequiredOneOf {\n${rows.join("")}}\n`;
 }
 
 /**

@@ -388,8 +388,17 @@ describe("error shapes", () => {
     await expect(client.call("userGetBaseInfo", {} as never)).rejects.toThrow(/userGetBaseInfo: missing required parameter "user_id"/);
     await expect(client.call("userGetBaseInfo", { user_id: 1, uid: 2 } as never)).rejects.toThrow(/unknown parameter "uid"/);
     await expect(client.call("statisticsDownloadData", { type: "nope" as never, date: "2020-01-01" })).rejects.toThrow(/"type" must be one of/);
+    // (the types say so too: at least one of each x-required-one-of group)
+    // @ts-expect-error order_id or client_order_id
     await expect(client.call("orderCancel", { user_id: 1 })).rejects.toThrow(/orderCancel: pass at least one of "order_id", "client_order_id"/);
+    // @ts-expect-error mobile or email
     await expect(client.call("userRegister", { password: "x" })).rejects.toThrow(/"mobile", "email"/);
+    // @ts-expect-error payer_user_id or payee_user_id
+    await expect(client.call("paymentOrders")).rejects.toThrow(/"payer_user_id", "payee_user_id"/);
+    // @ts-expect-error third_user_id or user_id
+    await expect(client.call("userSimpleLogin", {})).rejects.toThrow(/"third_user_id", "user_id"/);
+    const typed = (c: typeof client) => [c.call("orderCancel", { user_id: 1, order_id: 2 }), c.call("orderGet", { user_id: 1, client_order_id: "k" }), c.call("userRegister", { email: "a@b.c" }), c.call("paymentOrders", { payee_user_id: 1 })];
+    expect(typeof typed).toBe("function");
     await expect(client.call("nope" as never, {} as never)).rejects.toBeInstanceOf(UsageError);
     expect(calls).toHaveLength(0);
   });

@@ -18,7 +18,7 @@
  * that every attempt sends the same value.
  */
 import type { components, operations, paths } from "../../../generated/bhex-org.js";
-import { meta, type DataFields, type NoData } from "../../../generated/bhex-org.meta.js";
+import { meta, type DataFields, type NoData, type RequiredOneOf } from "../../../generated/bhex-org.meta.js";
 import { authorizeBhex, BHEX_SIGNATURE_VARIANTS, type BhexSignatureVariant } from "../../auth/bhex.js";
 import { apiErrorFromCode, callerAborted, markIdempotencyKey, shownValue, UsageError } from "../core/errors.js";
 import { unlessAborted } from "../core/abort.js";
@@ -27,7 +27,7 @@ import type { DecimalsAs } from "../core/decimals.js";
 import type { CallOptions, HttpTransport } from "../core/http-transport.js";
 import type { DecimalsMode } from "../core/json.js";
 import { callData, type OperationMeta } from "../core/meta.js";
-import { buildRequest, requireOperation, type CallData, type OperationParams, type ParamsArg } from "../core/operation-call.js";
+import { buildRequest, requireOperation, type CallData, type OperationParams, type ParamsArg, type WithRequiredOneOf } from "../core/operation-call.js";
 import { RateLimiter } from "../core/rate-limit.js";
 import { buildRestClient, keyCredentials, type KeyedClientOptions, type RestMethods } from "../core/rest-client.js";
 import { checkRetryOptions, withRetries, type RetryOptions } from "../core/retry.js";
@@ -66,7 +66,10 @@ type WithRows<P, K> = K extends BhexBatchOperationId
  * batch `items` may be typed rows (encoded per `data_type`).
  */
 export type BhexCallParams<K extends BhexOperationId> = Flatten<
-  WithRows<IdsAsText<WithOptionalKey<BhexParams<K>, K extends keyof BhexIdempotencyKeys ? BhexIdempotencyKeys[K] : never>>, K>
+  WithRequiredOneOf<
+    WithRows<IdsAsText<WithOptionalKey<BhexParams<K>, K extends keyof BhexIdempotencyKeys ? BhexIdempotencyKeys[K] : never>>, K>,
+    K extends keyof RequiredOneOf ? RequiredOneOf[K] : []
+  >
 >;
 
 /** The base URL a client uses without `baseUrl`: the spec's server, https://www.bhex.cn (a broker has its own host). */

@@ -180,6 +180,14 @@ export type DecimalIn<T> = T extends number
     : T extends object
       ? { [K in keyof T]: DecimalIn<T[K]> }
       : T;
+/**
+ * `P` with at least one parameter of each group given (the spec's `x-required-one-of`, as the
+ * generated `RequiredOneOf` lists them): a union with one member per parameter of a group.
+ */
+export type WithRequiredOneOf<P, Groups> = Groups extends readonly [infer G extends readonly string[], ...infer Rest]
+  ? WithRequiredOneOf<P & OneOf<P, G[number] & keyof P>, Rest>
+  : P;
+type OneOf<P, N extends keyof P> = { [Q in N]: { [R in Q]-?: Exclude<P[R], undefined> } }[N];
 /** No parameters: an empty object only (`{}` took any value: per-call options given in its place compiled). */
 type NoneIfEmpty<T> = [keyof T] extends [never] ? Record<string, never> : T;
 
