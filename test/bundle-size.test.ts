@@ -221,7 +221,9 @@
  * (122,898 bytes) with the limiter's waiters in one line looked over in order at each change
  * (a waiter held in a limit's line behind one blocked by another limit was overtaken); 123.5 kB
  * (123,545 bytes) with a secret inside a word taking its word in the redactor, and the limiter's
- * same-step abort refused, one pass for a tick's aborts and sets of limits passed over.
+ * same-step abort refused, one pass for a tick's aborts and sets of limits passed over; 124.6 kB
+ * (124,621 bytes) with the secret's word read as the search reads the text (escapes whole,
+ * unseen characters passed, not "_" nor Chinese, 64 characters each side).
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -231,7 +233,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 123_600;
+const CEILING = 124_700;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

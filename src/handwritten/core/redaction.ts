@@ -196,13 +196,16 @@ function inWord(ch: string): boolean {
   return INVISIBLE.test(ch) || (WORD_CHAR.test(ch) && !NO_SPACES.test(ch));
 }
 
-/** The character an escape stands for (`%XX` of ASCII, `\uXXXX`, `&#N;`, `&#xH;`), or undefined. */
-function escapedChar(esc: string): string | undefined {
-  let code: number;
-  if (esc[0] === "%") code = parseInt(esc.slice(1), 16);
-  else if (esc[0] === "\\") code = parseInt(esc.slice(2), 16);
-  else code = esc[2] === "x" || esc[2] === "X" ? parseInt(esc.slice(3, -1), 16) : parseInt(esc.slice(2, -1), 10);
-  return Number.isInteger(code) && code >= 0 && code <= 0x10ffff && !(esc[0] === "%" && code >= 0x80) ? String.fromCodePoint(code) : undefined;
+/** An escape of one character: `%XX` (of ASCII), JSON's `\\uXXXX`, `&#N;`, `&#xH;`. */
+const ESCAPE = String.raw`%[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});`;
+const ESCAPE_AT = new RegExp(ESCAPE, "y");
+const ESCAPE_BEFORE = new RegExp(`(?:${ESCAPE})$`);
+
+/** The length of `piece` (a character, or an escape of one) if it is part of a word, else 0. */
+function wordLength(piece: string): number {
+  const e = piece.length > 2 ? piece : "";
+  const code = e[0] === "%" ? parseInt(e.slice(1), 16) : e[0] === "\\" ? parseInt(e.slice(2), 16) : e ? (/x/i.test(e[2]!) ? parseInt(e.slice(3, -1), 16) : parseInt(e.slice(2, -1), 10)) : piece.codePointAt(0)!;
+  return code <= 0x10ffff && !(e[0] === "%" && code >= 0x80) && inWord(String.fromCodePoint(code)) ? piece.length : 0;
 }
 
 /**
@@ -211,39 +214,22 @@ function escapedChar(esc: string): string | undefined {
  * whole or not at all: half of `\u7528` left behind broke the JSON text it was in.
  */
 function wordPieceAt(text: string, at: number): number {
-  const ch = text[at];
-  if (ch === undefined) return 0;
-  let esc: string | undefined;
-  if (ch === "%") esc = /^%[0-9a-fA-F]{2}/.exec(text.slice(at, at + 3))?.[0];
-  else if (ch === "\\") {
-    esc = /^\\u[0-9a-fA-F]{4}/.exec(text.slice(at, at + 6))?.[0];
-    if (!esc) return 0; // another escape (\n, \t, \/): not a word's
-  } else if (ch === "&") esc = /^&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});/.exec(text.slice(at, at + 11))?.[0];
-  if (esc) {
-    const c = escapedChar(esc);
-    return c !== undefined && inWord(c) ? esc.length : 0;
-  }
-  const cp = text.codePointAt(at)!;
-  const one = String.fromCodePoint(cp);
-  return inWord(one) ? one.length : 0;
+  if (at >= text.length) return 0;
+  ESCAPE_AT.lastIndex = at;
+  const esc = ESCAPE_AT.exec(text)?.[0];
+  // (another escape, \n \t \/: not a word's)
+  return esc ? wordLength(esc) : text[at] === "\\" ? 0 : wordLength(String.fromCodePoint(text.codePointAt(at)!));
 }
 
 /** As wordPieceAt, for the piece of `text` that ends at `end` (not before `floor`). */
 function wordPieceBefore(text: string, end: number, floor: number): number {
   if (end <= floor) return 0;
-  // An escape that ends here, read whole (its last characters alone are letters or digits).
-  const back = text.slice(Math.max(floor, end - 11), end);
-  const esc = /(?:%[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});)$/.exec(back)?.[0];
-  if (esc) {
-    const c = escapedChar(esc);
-    return c !== undefined && inWord(c) ? esc.length : 0;
-  }
-  // The letter of another escape (`\n`): not a word's.
+  // An escape that ends here is read whole (its last characters alone are letters or digits).
+  const esc = ESCAPE_BEFORE.exec(text.slice(Math.max(floor, end - 11), end))?.[0];
+  if (esc) return wordLength(esc);
   if (end - 2 >= floor && text[end - 2] === "\\" && /[A-Za-z]/.test(text[end - 1]!)) return 0;
-  const low = text.charCodeAt(end - 1);
-  const pair = low >= 0xdc00 && low <= 0xdfff && end - 2 >= floor && text.charCodeAt(end - 2) >= 0xd800 && text.charCodeAt(end - 2) <= 0xdbff;
-  const one = text.slice(pair ? end - 2 : end - 1, end);
-  return inWord(one) ? one.length : 0;
+  const pair = end - 2 >= floor && /[\ud800-\udbff][\udc00-\udfff]/.test(text.slice(end - 2, end));
+  return wordLength(text.slice(pair ? end - 2 : end - 1, end));
 }
 
 /** `text` lower-cased character by character (its indexes kept: "İ".toLowerCase() is two characters). */
