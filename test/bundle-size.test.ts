@@ -223,7 +223,9 @@
  * (123,545 bytes) with a secret inside a word taking its word in the redactor, and the limiter's
  * same-step abort refused, one pass for a tick's aborts and sets of limits passed over; 124.6 kB
  * (124,621 bytes) with the secret's word read as the search reads the text (escapes whole,
- * unseen characters passed, not "_" nor Chinese, 64 characters each side).
+ * unseen characters passed, not "_" nor Chinese, 64 characters each side); 125.1 kB (125,123
+ * bytes) with a stretch never ending inside an escape, doubled backslashes read, and the values
+ * of secret names found before a secret's word could take the name.
  */
 import { builtinModules } from "node:module";
 import { resolve } from "node:path";
@@ -233,7 +235,7 @@ import { meta as docs } from "../generated/xt-spot.docs.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const TARGET = 30_000;
-const CEILING = 124_700;
+const CEILING = 125_200;
 /** The runtime metadata's share of the bundle (parameters, envelopes, error codes, answer schemas). */
 const META_CEILING = 7_250;
 

@@ -206,6 +206,40 @@ describe("Redactor: every form of a known value", () => {
     expect(pass.text(`${"x".repeat(100)}pass${"y".repeat(100)}`)).toBe(`${"x".repeat(36)}[redacted]${"y".repeat(36)}`);
   });
 
+  it("JSON quoted twice stays JSON and loses the word; a stretch never leaves half an escape; a secret that begins a name does not show the name's value", () => {
+    const r = new Redactor(["pass"]);
+    const inner = String.raw`{"msg":"Stra\u00dfepass1 or pass\u0077\u006f\u0072\u0064"}`;
+    const twice = r.text(JSON.stringify({ upstream: inner }));
+    expect(JSON.parse(twice)).toEqual({ upstream: '{"msg":"[redacted] or [redacted]"}' });
+    expect(r.text(JSON.stringify({ m: "\\u0077pass ok" }))).toBe('{"m":"[redacted] ok"}');
+    // A secret whose first characters are an escape's last ones (\u001f then "abc1234").
+    expect(JSON.parse(new Redactor(["fabc1234"]).text(JSON.stringify({ m: "\x1fabc1234 ok" })))).toEqual({ m: "[redacted] ok" });
+    expect(new Redactor(["0abcd123"]).text("a=%20abcd123&b=1")).toBe("a=[redacted]&b=1");
+    // "session" takes the name sessionToken with its word: the value is found by the name first.
+    expect(new Redactor(["session"]).text("sessionToken=eyJhbGciOi&x=1")).toBe("[redacted]=[redacted]&x=1");
+    expect(new Redactor(["login"]).text("loginPassword=hunter2")).toBe("[redacted]=[redacted]");
+    expect(JSON.parse(new Redactor(["session"]).text('{"sessionToken":"eyJhbGciOi","n":1}'))).toEqual({ "[redacted]": "[redacted]", n: 1 });
+    // Bidi marks are unseen inside a word too.
+    expect(r.text("pass\u200eword x")).toBe("[redacted] x");
+  });
+
+  it("a JSON text stays JSON whatever secrets it holds, quoted once or twice, escaped or not (property)", () => {
+    const secrets = ["pass", "S3cr3t-Key", "tok_9f3e", "密码密码"];
+    const red = new Redactor(secrets);
+    const piece = fc.oneof(fc.constantFrom(...secrets), fc.string({ unit: fc.constantFrom("a", "\\", "u", "0", "%", "2", "&", "#", ";", "\x1f", "é", "密", " ", "_", '"', "\u200e"), maxLength: 8 }));
+    const text = fc.array(piece, { maxLength: 8 }).map((p) => p.join(""));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom("msg", "token", "info", "a"), text), fc.boolean(), fc.boolean(), (obj, twice, ascii) => {
+        let json = JSON.stringify(obj);
+        if (ascii) json = json.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+        if (twice) json = JSON.stringify({ upstream: json });
+        const out = red.text(json);
+        expect(() => JSON.parse(out), out).not.toThrow();
+      }),
+      { seed: fcSeed(20261208), numRuns: 3000 },
+    );
+  });
+
   it("a secret inside a word loses the whole word: a weak password is not told by the vendor's text around it", () => {
     const red = new Redactor(["pass", "Sécret"]);
     expect(red.text("wrong user name or password")).toBe("wrong user name or [redacted]");

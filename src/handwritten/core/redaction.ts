@@ -183,7 +183,7 @@ export function secretForms(secret: string): string[] {
 const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
 const NO_SPACES = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]$/u;
 /** Characters a server's text may hold inside a word unseen (soft hyphen, zero-width ones, BOM). */
-const INVISIBLE = /^[\u00ad\u200b-\u200d\u2060\ufeff]$/;
+const INVISIBLE = /^\p{Default_Ignorable_Code_Point}$/u;
 /** How far a secret's word is followed on each side, in characters of the text. */
 const MAX_WORD_REACH = 64;
 
@@ -196,15 +196,18 @@ function inWord(ch: string): boolean {
   return INVISIBLE.test(ch) || (WORD_CHAR.test(ch) && !NO_SPACES.test(ch));
 }
 
-/** An escape of one character: `%XX` (of ASCII), JSON's `\\uXXXX`, `&#N;`, `&#xH;`. */
-const ESCAPE = String.raw`%[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}|&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});`;
+/**
+ * An escape of one character: `%XX` (of ASCII), JSON's `\\uXXXX` (its "\\" doubled in JSON quoted
+ * again: taken with every "\\" before it, or one left alone broke the JSON), `&#N;`, `&#xH;`.
+ */
+const ESCAPE = String.raw`%[0-9a-fA-F]{2}|\\+u[0-9a-fA-F]{4}|&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});`;
 const ESCAPE_AT = new RegExp(ESCAPE, "y");
 const ESCAPE_BEFORE = new RegExp(`(?:${ESCAPE})$`);
 
 /** The length of `piece` (a character, or an escape of one) if it is part of a word, else 0. */
 function wordLength(piece: string): number {
   const e = piece.length > 2 ? piece : "";
-  const code = e[0] === "%" ? parseInt(e.slice(1), 16) : e[0] === "\\" ? parseInt(e.slice(2), 16) : e ? (/x/i.test(e[2]!) ? parseInt(e.slice(3, -1), 16) : parseInt(e.slice(2, -1), 10)) : piece.codePointAt(0)!;
+  const code = e[0] === "%" ? parseInt(e.slice(1), 16) : e[0] === "\\" ? parseInt(e.slice(e.indexOf("u") + 1), 16) : e ? (/x/i.test(e[2]!) ? parseInt(e.slice(3, -1), 16) : parseInt(e.slice(2, -1), 10)) : piece.codePointAt(0)!;
   return code <= 0x10ffff && !(e[0] === "%" && code >= 0x80) && inWord(String.fromCodePoint(code)) ? piece.length : 0;
 }
 
@@ -226,10 +229,29 @@ function wordPieceBefore(text: string, end: number, floor: number): number {
   if (end <= floor) return 0;
   // An escape that ends here is read whole (its last characters alone are letters or digits).
   const esc = ESCAPE_BEFORE.exec(text.slice(Math.max(floor, end - 11), end))?.[0];
-  if (esc) return wordLength(esc);
+  if (esc) {
+    let start = end - esc.length;
+    if (esc[0] === "\\") while (start > floor && text[start - 1] === "\\") start--;
+    return wordLength(esc) && end - start;
+  }
   if (end - 2 >= floor && text[end - 2] === "\\" && /[A-Za-z]/.test(text[end - 1]!)) return 0;
   const pair = end - 2 >= floor && /[\ud800-\udbff][\udc00-\udfff]/.test(text.slice(end - 2, end));
   return wordLength(text.slice(pair ? end - 2 : end - 1, end));
+}
+
+/**
+ * `at` moved to the edge of an escape it falls inside (`toEnd`: its end, else its start), so a
+ * stretch never leaves half of one (`\u001f` before a secret "fabc…" left "\u[redacted]").
+ */
+function escapeEdge(text: string, at: number, toEnd: boolean): number {
+  for (let k = Math.max(0, at - 12); k < at; k++) {
+    const c = text[k];
+    if (c !== "%" && c !== "\\" && c !== "&") continue;
+    ESCAPE_AT.lastIndex = k;
+    const len = ESCAPE_AT.exec(text)?.[0].length ?? 0;
+    if (k + len > at) return toEnd ? k + len : k;
+  }
+  return at;
 }
 
 /** `text` lower-cased character by character (its indexes kept: "İ".toLowerCase() is two characters). */
@@ -523,10 +545,22 @@ export class Redactor {
       for (let r: Redactor | undefined = this; r; r = r.#under) r.#spansOf(skeleton.text, found);
       for (const [from, to] of found) spans.push(spanInText(skeleton, from, to));
     }
-    if (this.#long.length || skeleton || this.#under) spans.sort((a, b) => a[0] - b[0]);
+    // The values of the names the rules below read, found in the text as it is: a secret that
+    // begins a name ("session" in sessionToken=…) takes the name with its word, and the rule
+    // would no longer find the value.
+    if (spans.length) {
+      for (const m of text.matchAll(BY_PARAM)) spans.push([m.index + m[0].length - m[2]!.length, m.index + m[0].length]);
+      for (const m of text.matchAll(BY_JSON)) {
+        const quoted = m[2]!.length > 1 && m[2]![0] === '"' ? 1 : 0;
+        spans.push([m.index + m[0].length - m[2]!.length + quoted, m.index + m[0].length - quoted]);
+      }
+    }
+    spans.sort((a, b) => a[0] - b[0]);
     let out = "";
     let end = -1; // the end of the stretch being replaced
     for (let [from, to] of spans) {
+      from = escapeEdge(text, from, false);
+      to = escapeEdge(text, to, true);
       // A secret inside a word loses the whole word: the vendor's "wrong user name or password"
       // with a password "pass" read "…or [redacted]word", which told the reader the password.
       // The word is read as the search reads the text (escapes, unseen characters), at most
