@@ -27,4 +27,16 @@ describe("Hubi emulator: a full order table", () => {
     await hubi.call("cancelOrder", { order_no: String(ids[0]) });
     await expect(place()).resolves.toBeDefined();
   }, 120_000);
+
+  it("a position closed with a full table of active orders forgets none of them (its close order, filled, goes)", async () => {
+    const mock = await started(startHubiMock({ cash: { USDT: 1e9 }, maxPriceDeviation: 0.99 }));
+    const hubi = createHubiClient({ baseUrl: mock.url, accessKey: HUBI_MOCK_ACCESS_KEY, secretKey: HUBI_MOCK_SECRET_KEY, accessToken: HUBI_MOCK_ACCESS_TOKEN });
+    await hubi.call("enterOrder", { coin_code: "USDT", symbol: "BTC", trade_direction: "BUY", order_type: "MARKET", quantity: 1, open_position: true });
+    const params = { coin_code: "USDT", symbol: "BTC", trade_direction: "BUY", order_type: "LIMIT", price: 200, quantity: 1, open_position: true } as const;
+    const ids: unknown[] = [];
+    for (let i = 0; i < MAX_HUBI_ORDERS; i += 50) ids.push(...(await Promise.all(Array.from({ length: 50 }, () => hubi.call("enterOrder", params)))));
+    await hubi.call("closePosition", { coin_code: "USDT", symbol: "BTC", position_type: "Long" });
+    await expect(hubi.call("queryOrderById", { order_no: String(ids[0]) })).resolves.toBeDefined();
+    await expect(hubi.call("queryOrderById", { order_no: String(ids.at(-1)) })).resolves.toBeDefined();
+  }, 120_000);
 });

@@ -213,6 +213,8 @@ export class HubiExchange {
     };
     this.addOrder(o);
     this.fill(o, price, t);
+    // (filled now: with a table of active orders, it is the one forgotten past the bound)
+    this.trimOrders();
     return o;
   }
   urPnl(p: MockPosition): number {
@@ -241,22 +243,29 @@ export class HubiExchange {
   }
 
   /**
-   * Keep `o` (the newest), forgetting the oldest finished order past MAX_HUBI_ORDERS (a client's
-   * order asks hasOrderRoom first; a liquidation's is kept regardless, forgetting the oldest).
+   * Keep `o` (the newest), forgetting the oldest finished orders past MAX_HUBI_ORDERS. An active
+   * order is never forgotten (the client could neither see nor cancel it): a client's order asks
+   * hasOrderRoom first; a position's close or liquidation, placed regardless, fills at once and
+   * is trimmed after (closeOut).
    */
   addOrder(o: MockOrder): void {
     this.orders.set(o.id, o);
-    if (this.orders.size <= MAX_HUBI_ORDERS) return;
-    let drop: MockOrder | undefined;
-    for (const x of this.orders.values()) {
-      if (!ACTIVE.has(x.ordStatus)) {
-        drop = x;
-        break;
+    this.trimOrders();
+  }
+  /** Forget the oldest finished orders while more than MAX_HUBI_ORDERS are kept. */
+  trimOrders(): void {
+    while (this.orders.size > MAX_HUBI_ORDERS) {
+      let drop: MockOrder | undefined;
+      for (const x of this.orders.values()) {
+        if (!ACTIVE.has(x.ordStatus)) {
+          drop = x;
+          break;
+        }
       }
+      if (!drop) return;
+      this.release(drop);
+      this.orders.delete(drop.id);
     }
-    drop ??= this.orders.values().next().value!;
-    this.release(drop);
-    this.orders.delete(drop.id);
   }
 
   nextOrderId(t: number): string {
