@@ -219,6 +219,7 @@ describe("Redactor: every form of a known value", () => {
     expect(new Redactor(["session"]).text("sessionToken=eyJhbGciOi&x=1")).toBe("[redacted]=[redacted]&x=1");
     expect(new Redactor(["login"]).text("loginPassword=hunter2")).toBe("[redacted]=[redacted]");
     expect(JSON.parse(new Redactor(["session"]).text('{"sessionToken":"eyJhbGciOi","n":1}'))).toEqual({ "[redacted]": "[redacted]", n: 1 });
+    expect(r.text("x pass%C3%A9word y")).toBe("x [redacted] y");
     // Bidi marks are unseen inside a word too.
     expect(r.text("pass\u200eword x")).toBe("[redacted] x");
   });

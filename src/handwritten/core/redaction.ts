@@ -208,7 +208,8 @@ const ESCAPE_BEFORE = new RegExp(`(?:${ESCAPE})$`);
 function wordLength(piece: string): number {
   const e = piece.length > 2 ? piece : "";
   const code = e[0] === "%" ? parseInt(e.slice(1), 16) : e[0] === "\\" ? parseInt(e.slice(e.indexOf("u") + 1), 16) : e ? (/x/i.test(e[2]!) ? parseInt(e.slice(3, -1), 16) : parseInt(e.slice(2, -1), 10)) : piece.codePointAt(0)!;
-  return code <= 0x10ffff && !(e[0] === "%" && code >= 0x80) && inWord(String.fromCodePoint(code)) ? piece.length : 0;
+  // (a %XX past ASCII is a byte of a UTF-8 letter: "pass%C3%A9word" showed "%C3%A9word")
+  return code <= 0x10ffff && ((e[0] === "%" && code >= 0x80) || inWord(String.fromCodePoint(code))) ? piece.length : 0;
 }
 
 /**
