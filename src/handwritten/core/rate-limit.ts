@@ -71,7 +71,7 @@ export class RateLimiter {
   /** Per set of limits (a waiter's `key`), how many waiters of the line name it. */
   readonly #keys = new Map<string, number>();
   readonly #now: () => number;
-  /** What a clock that stood still while waits passed is behind by (#waitFor). */
+  /** What a clock that stood still while waits passed is behind by (#armFor). */
   #stood = 0;
   readonly #sleep: ((ms: number) => Promise<void>) | undefined;
 
@@ -175,8 +175,8 @@ export class RateLimiter {
         off: nothing,
       };
       this.#waiting.add(w);
-      this.#keys.set(w.key, (this.#keys.get(w.key) ?? 0) + 1);
-      for (const n of known) this.#places.set(n, (this.#places.get(n) ?? 0) + 1);
+      tally(this.#keys, w.key, 1);
+      for (const n of known) tally(this.#places, n, 1);
       if (signal)
         w.off = onAbort(signal, () => {
           if (!this.#waiting.has(w)) return;
@@ -198,14 +198,8 @@ export class RateLimiter {
   #remove(w: Waiter): void {
     this.#waiting.delete(w);
     w.off();
-    const same = this.#keys.get(w.key)! - 1;
-    if (same === 0) this.#keys.delete(w.key);
-    else this.#keys.set(w.key, same);
-    for (const n of w.names) {
-      const left = this.#places.get(n)! - 1;
-      if (left === 0) this.#places.delete(n);
-      else this.#places.set(n, left);
-    }
+    tally(this.#keys, w.key, -1);
+    for (const n of w.names) tally(this.#places, n, -1);
     // Nobody waits: no timer holds the process for them.
     if (this.#waiting.size === 0) {
       this.#wake?.cancel();
@@ -234,12 +228,12 @@ export class RateLimiter {
       // calls also name the IP limit, never full: each pass read every one of them).
       const blocked = new Set<string>();
       for (const w of this.#waiting) {
-        if (blocked.has(w.key) && !w.signal?.aborted) {
-          for (const n of w.names) used.set(n, used.get(n)! + 1);
-          continue;
-        }
         if (w.signal?.aborted) {
           w.fail(w.signal.reason);
+          continue;
+        }
+        if (blocked.has(w.key)) {
+          for (const n of w.names) used.set(n, used.get(n)! + 1);
           continue;
         }
         let room = true;
@@ -329,6 +323,12 @@ export class RateLimiter {
 }
 
 const nothing = (): void => undefined;
+/** Add `by` to the count of `key` (a count of 0 is no entry). */
+function tally(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n === 0) counts.delete(key);
+  else counts.set(key, n);
+}
 /** A request waiting for its turn (RateLimiter's line holds it; nothing else once it has left). */
 interface Waiter {
   /** The limits it counts against: it holds a place in each. */
