@@ -206,10 +206,12 @@ const ESCAPE_BEFORE = new RegExp(`(?:${ESCAPE})$`);
 
 /** The length of `piece` (a character, or an escape of one) if it is part of a word, else 0. */
 function wordLength(piece: string): number {
-  const e = piece.length > 2 ? piece : "";
-  const code = e[0] === "%" ? parseInt(e.slice(1), 16) : e[0] === "\\" ? parseInt(e.slice(e.indexOf("u") + 1), 16) : e ? (/x/i.test(e[2]!) ? parseInt(e.slice(3, -1), 16) : parseInt(e.slice(2, -1), 10)) : piece.codePointAt(0)!;
-  // (a %XX past ASCII is a byte of a UTF-8 letter: "pass%C3%A9word" showed "%C3%A9word")
-  return code <= 0x10ffff && ((e[0] === "%" && code >= 0x80) || inWord(String.fromCodePoint(code))) ? piece.length : 0;
+  // (an escape read as the search's skeleton reads it; a %XX past ASCII is a byte of a UTF-8
+  // letter: "pass%C3%A9word" showed "%C3%A9word")
+  if (piece.length > 2 && piece[0] === "%" && parseInt(piece.slice(1), 16) >= 0x80) return piece.length;
+  const ch = piece.length > 2 ? unescaped(piece.toLowerCase()) : piece;
+  // (its first character: "İ" lower-cased is two)
+  return ch && inWord(String.fromCodePoint(ch.codePointAt(0)!)) ? piece.length : 0;
 }
 
 /**
