@@ -7,6 +7,7 @@ import { DEC_ZERO, decAdd, decBelow, decMinus, decOf, decText, type Dec } from "
 import { exampleValue } from "../http-mock.js";
 import { DECIMAL, opById, toBig } from "./replies.js";
 import { BhexFunds } from "./funds.js";
+import { hasOrderRoom, oldestFinished } from "../order-table.js";
 
 export const ITEM_OK = 200;
 export const ITEM_USER_ERROR = 31009;
@@ -114,6 +115,8 @@ export function userKey(id: string | undefined): string {
 
 /** Orders kept: the newest 10 000 (older ones are forgotten: order/get answers "order not found"). */
 export const MAX_BHEX_ORDERS = 10_000;
+/** An order no longer open (NEW: open). */
+const bhexFinished = (o: MockOrder): boolean => o.status !== "NEW";
 /**
  * Batch tasks kept: the newest 1 000, and at most 100 000 item rows in all (the newest task is
  * always kept); older ones are forgotten (get_*_result answers "no … task").
@@ -174,7 +177,7 @@ export class BhexState {
     this.byClientId.set(`${order.userId}:${order.clientOrderId}`, order.orderId);
     if (this.orders.size > MAX_BHEX_ORDERS) {
       // (orderCreate asks hasOrderRoom first; placed here regardless, an open order forgotten gives back what it froze)
-      const oldest = this.#oldestFinished() ?? this.orders.values().next().value!;
+      const oldest = oldestFinished(this.orders, bhexFinished) ?? this.orders.values().next().value!;
       if (oldest.status === "NEW") this.funds.release(oldest.userId, oldest.frozenToken, oldest.frozen);
       this.orders.delete(oldest.orderId);
       this.byClientId.delete(`${oldest.userId}:${oldest.clientOrderId}`);
@@ -186,11 +189,7 @@ export class BhexState {
    * oldest finished order, never an open one (forgotten, what it froze stayed frozen for good).
    */
   hasOrderRoom(): boolean {
-    return this.orders.size < MAX_BHEX_ORDERS || this.#oldestFinished() !== undefined;
-  }
-  #oldestFinished(): MockOrder | undefined {
-    for (const o of this.orders.values()) if (o.status !== "NEW") return o;
-    return undefined;
+    return hasOrderRoom(this.orders, MAX_BHEX_ORDERS, bhexFinished);
   }
   byClientOrderId(userId: string, clientOrderId: string): MockOrder | undefined {
     const id = this.byClientId.get(`${userKey(userId)}:${clientOrderId}`);

@@ -3,6 +3,7 @@
  * matching rules listed in src/mock/hubi.ts. Failures throw TradeReject with the vendor code.
  */
 import { reject, TradeReject } from "./replies.js";
+import { hasOrderRoom, oldestFinished } from "../order-table.js";
 
 export type Side = "Buy" | "Sell";
 export type PositionSide = "Long" | "Short";
@@ -80,6 +81,7 @@ export interface HubiExchangeOptions {
  * orders) the oldest active one, its frozen margin released.
  */
 export const MAX_HUBI_ORDERS = 10_000;
+const hubiFinished = (o: MockOrder): boolean => !ACTIVE.has(o.ordStatus);
 
 export class HubiExchange {
   readonly orders = new Map<string, MockOrder>();
@@ -237,9 +239,7 @@ export class HubiExchange {
 
   /** Can a new order be kept without forgetting an active one (finished ones are forgotten first)? */
   hasOrderRoom(): boolean {
-    if (this.orders.size < MAX_HUBI_ORDERS) return true;
-    for (const x of this.orders.values()) if (!ACTIVE.has(x.ordStatus)) return true;
-    return false;
+    return hasOrderRoom(this.orders, MAX_HUBI_ORDERS, hubiFinished);
   }
 
   /**
@@ -255,13 +255,7 @@ export class HubiExchange {
   /** Forget the oldest finished orders while more than MAX_HUBI_ORDERS are kept. */
   trimOrders(): void {
     while (this.orders.size > MAX_HUBI_ORDERS) {
-      let drop: MockOrder | undefined;
-      for (const x of this.orders.values()) {
-        if (!ACTIVE.has(x.ordStatus)) {
-          drop = x;
-          break;
-        }
-      }
+      const drop = oldestFinished(this.orders, hubiFinished);
       if (!drop) return;
       this.release(drop);
       this.orders.delete(drop.id);

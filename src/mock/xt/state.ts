@@ -9,6 +9,7 @@ import type { XtOperationId } from "../../handwritten/xt/client.js";
 import { exampleValue } from "../http-mock.js";
 import { DEC_ZERO, decAdd, decBelow, decMinus, decOf, decText, decTimes, int64Of, type Dec } from "../decimal-text.js";
 import { paginationOf, type Row } from "../query-rows.js";
+import { hasOrderRoom, oldestFinished } from "../order-table.js";
 
 export interface MockOrder {
   id: bigint;
@@ -67,6 +68,9 @@ const KLINE_SECONDS: Readonly<Record<string, number>> = { "1min": 60, "5min": 30
 export const MAX_XT_ORDERS = 10_000;
 /** Withdrawal records kept: the newest 10 000 (each withdraw adds one). */
 export const MAX_XT_PAYOUTS = 10_000;
+
+/** An order no longer open (1: open; 3: cancelled). */
+const xtFinished = (o: MockOrder): boolean => o.status !== 1;
 
 export class XtState {
   readonly orders = new Map<bigint, MockOrder>();
@@ -134,9 +138,7 @@ export class XtState {
     // archived). The handlers ask hasOrderRoom first; placed here regardless, an open one is
     // forgotten and gives its freeze back, or it would stay frozen with no order to cancel.
     if (this.orders.size > MAX_XT_ORDERS) {
-      let oldest: MockOrder | undefined;
-      for (const order of this.orders.values()) if (order.status !== 1) { oldest = order; break; }
-      oldest ??= this.orders.values().next().value!;
+      const oldest = oldestFinished(this.orders, xtFinished) ?? this.orders.values().next().value!;
       this.orders.delete(oldest.id);
       this.unfreeze(oldest);
     }
@@ -144,11 +146,7 @@ export class XtState {
   }
   /** Can `count` more orders be kept without forgetting an open one (finished ones are forgotten first)? */
   hasOrderRoom(count = 1): boolean {
-    const over = this.orders.size + count - MAX_XT_ORDERS;
-    if (over <= 0) return true;
-    let finished = 0;
-    for (const o of this.orders.values()) if (o.status !== 1 && ++finished >= over) return true;
-    return false;
+    return hasOrderRoom(this.orders, MAX_XT_ORDERS, xtFinished, count);
   }
   /** Cancels an open order: status 3, its freeze back to available. */
   cancel(o: MockOrder): void {
