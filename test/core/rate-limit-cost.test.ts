@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RateLimiter } from "../../src/handwritten/core/rate-limit.js";
+import { timerClock } from "../helpers/timer-clock.js";
 
 const XT_LIKE = { balance: { limit: 3, intervalMs: 1000 }, user: { limit: 10, intervalMs: 1000 }, ip: { limit: 1000, intervalMs: 60_000 } };
 
@@ -32,20 +33,9 @@ async function abortOneByOne(n: number): Promise<void> {
 }
 
 async function drain(n: number): Promise<void> {
-  let t = 0;
-  const timers: Array<{ at: number; seq: number; fire: () => void }> = [];
-  let seq = 0;
-  const rl = new RateLimiter(XT_LIKE, { now: () => t, sleep: (ms) => new Promise<void>((fire) => void timers.push({ at: t + ms, seq: seq++, fire })) });
-  let served = 0;
-  for (let i = 0; i < n; i++) void rl.hold(["balance", "ip"]).then((done) => (served++, timers.push({ at: t + 50, seq: seq++, fire: done })));
-  while (served < n) {
-    await new Promise((r) => setImmediate(r));
-    timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    const next = timers.shift();
-    if (!next) continue;
-    t = Math.max(t, next.at);
-    next.fire();
-  }
+  const clock = timerClock();
+  const rl = new RateLimiter(XT_LIKE, clock);
+  await clock.run(Promise.all(Array.from({ length: n }, () => rl.hold(["balance", "ip"]).then((done) => clock.sleep(50).then(done)))));
 }
 
 describe("RateLimiter: cost per waiter", () => {

@@ -5,6 +5,7 @@ import { giveBackTurn, RateLimiter } from "../../src/handwritten/core/rate-limit
 import { meta } from "../../generated/xt-spot.docs.js";
 import { createXtClient, createXtRateLimiter } from "../../src/handwritten/xt/client.js";
 import { recordingFetch, json } from "../helpers/recording-fetch.js";
+import { timerClock } from "../helpers/timer-clock.js";
 import { AbortedError, UsageError } from "../../src/handwritten/core/errors.js";
 
 /**
@@ -14,33 +15,6 @@ import { AbortedError, UsageError } from "../../src/handwritten/core/errors.js";
 function virtualClock() {
   let t = 0;
   return { now: () => t, sleep: (ms: number) => new Promise<void>((r) => setImmediate(() => ((t += ms), r()))), get t() { return t; } };
-}
-
-/**
- * A virtual clock whose sleeps are timers run in time order (concurrent sleeps of the
- * virtualClock above add up): `run` moves time to the next timer until `until` settles.
- */
-function timerClock() {
-  let t = 0;
-  let seq = 0;
-  const timers: Array<{ at: number; seq: number; fire: () => void }> = [];
-  return {
-    now: () => t,
-    sleep: (ms: number) => new Promise<void>((fire) => void timers.push({ at: t + ms, seq: seq++, fire })),
-    async run<T>(until: Promise<T>): Promise<T> {
-      let settled = false;
-      void until.then(() => (settled = true), () => (settled = true));
-      while (!settled) {
-        await new Promise((r) => setImmediate(r));
-        timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-        const next = timers.shift();
-        if (!next) break;
-        t = Math.max(t, next.at);
-        next.fire();
-      }
-      return until;
-    },
-  };
 }
 
 describe("RateLimiter", () => {
