@@ -524,33 +524,31 @@ function isMarkdownPlace(path: readonly unknown[]): boolean {
  */
 export function asyncApiViewSpec(text: string): Document {
   const doc = parseDocument(text, { merge: true });
-  const table = errorCodesMarkdown(doc.toJS({ maxAliasCount: -1 }) as Record<string, any>);
-  if (table) {
-    const description = doc.getIn(["info", "description"]);
-    doc.setIn(["info", "description"], `${typeof description === "string" ? description.trimEnd() : ""}\n\n${table}\n`.trimStart());
-  }
+  addErrorTable(doc, doc.toJS({ maxAliasCount: -1 }) as Record<string, any>, false);
   markChinese(doc);
   return doc;
 }
 
 /**
  * The vendor's error table (`x-error-codes`, AsyncAPI `x-error-messages`), which Redoc does not
- * render, as an "Error codes" section at the end of the API's description, and every
- * description's mention of the extension linked to it.
+ * render, as an "Error codes" section at the end of the API's description, and (`link`) every
+ * description's mention of the extension linked to it (Redoc's anchor).
  */
-function addErrorTable(doc: Document, spec: Record<string, any>): void {
+function addErrorTable(doc: Document, spec: Record<string, any>, link = true): void {
   const key = errorTableKey(spec);
   const table = errorCodesMarkdown(spec);
   if (!key || !table) return;
-  visit(doc, {
-    Pair: (_key, pair, path) => {
-      const k = (pair.key as { value?: unknown } | null)?.value;
-      const value = pair.value as { value?: unknown } | null;
-      if (k !== "description" || typeof value?.value !== "string" || !isMarkdownPlace(path)) return;
-      const linked = linkErrorTable(value.value, key);
-      if (linked !== value.value) value.value = linked;
-    },
-  });
+  if (link) {
+    visit(doc, {
+      Pair: (_key, pair, path) => {
+        const k = (pair.key as { value?: unknown } | null)?.value;
+        const value = pair.value as { value?: unknown } | null;
+        if (k !== "description" || typeof value?.value !== "string" || !isMarkdownPlace(path)) return;
+        const linked = linkErrorTable(value.value, key);
+        if (linked !== value.value) value.value = linked;
+      },
+    });
+  }
   const description = doc.getIn(["info", "description"]);
   doc.setIn(["info", "description"], `${typeof description === "string" ? description.trimEnd() : ""}\n\n${table}\n`.trimStart());
 }
