@@ -1,9 +1,10 @@
 /**
  * `npm run fuzz [-- --rounds N] [test files] [vitest args]`: the property tests (the test files
- * named, or every one that imports fast-check) with fast-check's random generator started anew, N rounds (1 by default),
- * to find cases `npm test` does not try: there it starts at a fixed value (FC_SEED unset), so a
- * run tries the same cases every time. A failure prints the value it started from and the
- * smallest failing case: add the case as a test; `FC_SEED=<value> npm run fuzz` tries them again.
+ * named, or every one that imports fast-check) with fast-check's random generator started anew,
+ * N rounds (1 by default), to find cases `npm test` does not try: there it starts at a fixed
+ * value (FC_SEED unset), so a run tries the same cases every time. Each file prints the value
+ * it started from, and a failure its smallest case: add the case as a test;
+ * `FC_SEED=<value> npm run fuzz -- <file>` tries them again.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
